@@ -1,0 +1,178 @@
+"""Data sets: name -> DatasetSpec(params, make). make(params, rng) -> Dataset of float arrays."""
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .registry import Registry
+from .schema import REQUIRED, Param, at_least, integer, nonnegative, number, numbers, path, rows, string
+
+GRID_POINTS = 200  # prediction points across a 1-D input range
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Training data: x (N, d) and y (N, k), float64; names of the input and target columns."""
+
+    x: np.ndarray
+    y: np.ndarray
+    x_names: tuple[str, ...]
+    y_names: tuple[str, ...]
+
+    @property
+    def grid(self) -> np.ndarray:
+        """Where the picture needs predictions: a dense grid (G, 1) for 1-D input, else x itself (N, d)."""
+        if self.x.shape[1] != 1:
+            return self.x
+        lo, hi = float(self.x.min()), float(self.x.max())
+        pad = 0.05 * (hi - lo or 1.0)
+        return np.linspace(lo - pad, hi + pad, GRID_POINTS)[:, None]
+
+
+class DataError(ValueError):
+    """Data that cannot be used; the message names the file (and row) when there is one."""
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    params: dict[str, Param]
+    make: Callable[[dict, np.random.Generator], Dataset]
+    doc: str
+
+
+DATASETS: Registry[DatasetSpec] = Registry("dataset")
+
+_SAMPLES = Param(100, integer, "number of points", at_least(1))
+_NOISE = Param(0.2, number, "standard deviation of the Gaussian noise added to y", nonnegative)
+
+
+def _register(name: str, params: dict, doc: str):
+    def add(make):
+        DATASETS.register(name)(DatasetSpec(params, make, doc))
+        return make
+
+    return add
+
+
+def _one_d(x, y, name="y"):
+    return Dataset(x[:, None], y[:, None], ("x",), (name,))
+
+
+@_register("sine", {"samples": _SAMPLES, "noise": _NOISE,
+                    "low": Param(0.0, number, "smallest x"), "high": Param(2 * math.pi, number, "largest x")},
+           "y = sin(x) + noise, x evenly spaced on [low, high] (seed 000)")
+def _sine(p, rng):
+    x = np.linspace(p["low"], p["high"], p["samples"])
+    return _one_d(x, np.sin(x) + p["noise"] * rng.standard_normal(x.shape))
+
+
+@_register("bilinear", {"samples": Param(1000, integer, "number of points", at_least(1)),
+                        "noise": Param(0.1, number, "standard deviation of the noise", nonnegative),
+                        "low": Param(0.0, number, "smallest x"), "high": Param(3.0, number, "largest x")},
+           "y = 0 for x <= 1, 2(x - 1) above, + noise; x uniform on [low, high] (seed 001)")
+def _bilinear(p, rng):
+    x = np.sort(rng.uniform(p["low"], p["high"], p["samples"]))
+    return _one_d(x, np.where(x <= 1, 0.0, 2 * (x - 1)) + p["noise"] * rng.standard_normal(x.shape))
+
+
+@_register("linear", {"samples": _SAMPLES, "noise": _NOISE,
+                      "coef": Param((2.0, 1.0, 0.0), numbers, "y = coef . x; one input per coefficient"),
+                      "low": Param(0.0, number, "inputs uniform from"), "high": Param(1.0, number, "inputs uniform to")},
+           "y = coef . x + noise, x uniform on [low, high]^d (seed 004)")
+def _linear(p, rng):
+    coef = np.asarray(p["coef"], dtype=float)
+    x = rng.uniform(p["low"], p["high"], (p["samples"], coef.size))
+    y = x @ coef + p["noise"] * rng.standard_normal(p["samples"])
+    return Dataset(x, y[:, None], tuple(f"x{i}" for i in range(coef.size)), ("y",))
+
+
+@_register("xor3", {}, "the 4-row table of seed 002: inputs x0 x1 1, target x0 XOR x1")
+def _xor3(p, rng):
+    x = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
+    return Dataset(x, np.array([[0.0], [1.0], [1.0], [0.0]]), ("x0", "x1", "1"), ("y",))
+
+
+@_register("table", {"x": Param(REQUIRED, rows, "rows of inputs, [[0, 0, 1], ...] (or a list of numbers for 1-D)"),
+                     "y": Param(REQUIRED, rows, "targets, one per row: [0, 1, ...] or [[0, 1], ...]")},
+           "rows written inline in the config")
+def _table(p, rng):
+    x, y = _as_2d(np.asarray(p["x"], dtype=float)), _as_2d(np.asarray(p["y"], dtype=float))
+    if len(x) != len(y):
+        raise DataError(f"x has {len(x)} rows but y has {len(y)}")
+    return Dataset(x, y, _names("x", x.shape[1]), _names("y", y.shape[1]))
+
+
+@_register("file", {"path": Param(REQUIRED, path, ".npz with arrays x (N, d) and y (N,) or (N, k), or a .csv"),
+                    "target": Param(None, lambda v: (v,) if isinstance(v, str) else tuple(string(s) for s in v),
+                                    "the .csv column(s) that are y (default: the last column)")},
+           "a .npz or .csv file")
+def _file(p, rng):
+    file = p["path"]
+    if file.endswith(".csv"):
+        return _read_csv(file, p["target"])
+    try:
+        with np.load(file) as data:
+            if "x" not in data.files or "y" not in data.files:
+                raise DataError(f"{file}: needs arrays 'x' and 'y', has {', '.join(data.files) or 'none'}")
+            x, y = _as_2d(np.asarray(data["x"], dtype=float)), _as_2d(np.asarray(data["y"], dtype=float))
+    except FileNotFoundError:
+        raise DataError(f"data file not found: {file}") from None
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(f"cannot read data file {file}: {exc}") from None
+    if len(x) != len(y):
+        raise DataError(f"{file}: x has {len(x)} rows but y has {len(y)}")
+    _check_finite(file, x, y)
+    return Dataset(x, y, _names("x", x.shape[1]), _names("y", y.shape[1]))
+
+
+def _read_csv(file: str, target) -> Dataset:
+    try:
+        with open(file, newline="") as fh:
+            table = [r for r in csv.reader(fh) if r]
+    except FileNotFoundError:
+        raise DataError(f"data file not found: {file}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read data file {file}: {exc}") from None
+    if len(table) < 2:
+        raise DataError(f"{file}: needs a header row and at least one data row")
+    header = [h.strip() for h in table[0]]
+    target = tuple(target) if target else (header[-1],)
+    missing = [t for t in target if t not in header]
+    if missing:
+        raise DataError(f"{file}: no column {', '.join(missing)}; columns: {', '.join(header)}")
+    values = np.empty((len(table) - 1, len(header)))
+    for i, r in enumerate(table[1:], start=2):
+        if len(r) != len(header):
+            raise DataError(f"{file}: row {i} has {len(r)} values, the header has {len(header)}")
+        try:
+            values[i - 2] = [float(v) for v in r]
+        except ValueError:
+            raise DataError(f"{file}: row {i} has a value that is not a number") from None
+    ycols = [header.index(t) for t in target]
+    xcols = [j for j in range(len(header)) if j not in ycols]
+    if not xcols:
+        raise DataError(f"{file}: no input columns left besides the target")
+    x, y = values[:, xcols], values[:, ycols]
+    _check_finite(file, x, y, first_row=2)
+    return Dataset(x, y, tuple(header[j] for j in xcols), target)
+
+
+def _check_finite(file, x, y, first_row=0):
+    bad = ~(np.isfinite(x).all(axis=1) & np.isfinite(y).all(axis=1))
+    if bad.any():
+        row = int(np.argmax(bad)) + first_row
+        raise DataError(f"{file}: row {row} has NaN or infinite values")
+
+
+def _as_2d(a: np.ndarray) -> np.ndarray:
+    return a[:, None] if a.ndim == 1 else a
+
+
+def _names(prefix: str, n: int) -> tuple[str, ...]:
+    return (prefix,) if n == 1 else tuple(f"{prefix}{i}" for i in range(n))

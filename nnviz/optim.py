@@ -1,0 +1,200 @@
+"""Optimizers: name -> Optimizer(params, init, step), following torch.optim's documented rules and defaults.
+
+State is a dict of plain arrays (copyable); `step` updates the flat parameter vector theta (P,) in place
+from its gradient g (P,). t counts steps from 1, as in the torch.optim pseudocode.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .registry import Registry
+from .schema import Param, boolean, in_range, length, nonnegative, number, numbers, positive
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    params: dict[str, Param]
+    init: Callable[[np.ndarray, dict], dict]  # (theta, hp) -> state
+    step: Callable[[np.ndarray, np.ndarray, dict, dict, int], None]  # (theta, g, state, hp, t)
+    doc: str
+
+
+OPTIMIZERS: Registry[Optimizer] = Registry("optimizer")
+
+
+def _lr(default: float) -> Param:
+    return Param(default, number, "learning rate", positive)
+
+
+_WD = Param(0.0, number, "L2 penalty added to the gradient: g + weight_decay * theta", nonnegative)
+_EPS = Param(1e-8, number, "added to the denominator for numerical stability", positive)
+
+
+def _betas(v):
+    b = numbers(v)
+    length(2)(b)
+    for x in b:
+        in_range(0.0, 1.0)(x)
+    return b
+
+
+# --- SGD ---------------------------------------------------------------------------------------
+def _sgd_init(theta, hp):
+    return {"buf": np.zeros_like(theta)} if hp["momentum"] else {}
+
+
+def _sgd_step(theta, g, state, hp, t):
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta
+    mu = hp["momentum"]
+    if mu:
+        buf = state["buf"]
+        if t > 1:
+            buf *= mu
+            buf += (1 - hp["dampening"]) * g  # b_t = mu b_{t-1} + (1 - dampening) g_t
+        else:
+            buf[...] = g  # b_1 = g_1
+        g = g + mu * buf if hp["nesterov"] else buf
+    theta -= hp["lr"] * g  # theta_t = theta_{t-1} - lr g
+
+
+OPTIMIZERS.register("sgd")(Optimizer(
+    {
+        "lr": _lr(0.001),
+        "momentum": Param(0.0, number, "momentum factor", in_range(0.0, 1.0)),
+        "dampening": Param(0.0, number, "dampening for momentum", in_range(0.0, 1.0, hi_open=False)),
+        "nesterov": Param(False, boolean, "Nesterov momentum (needs momentum > 0, dampening 0)"),
+        "weight_decay": _WD,
+    },
+    _sgd_init, _sgd_step, "stochastic gradient descent, optionally with (Nesterov) momentum",
+))
+
+
+# --- Adam / AdamW ------------------------------------------------------------------------------
+def _adam_init(theta, hp):
+    state = {"m": np.zeros_like(theta), "v": np.zeros_like(theta)}
+    if hp["amsgrad"]:
+        state["vmax"] = np.zeros_like(theta)
+    return state
+
+
+def _adam_core(theta, g, state, hp, t):
+    b1, b2 = hp["betas"]
+    m, v = state["m"], state["v"]
+    m *= b1
+    m += (1 - b1) * g  # m_t = b1 m + (1 - b1) g
+    v *= b2
+    v += (1 - b2) * (g * g)  # v_t = b2 v + (1 - b2) g^2
+    bc1, bc2 = 1 - b1**t, 1 - b2**t  # bias corrections
+    if hp["amsgrad"]:
+        np.maximum(state["vmax"], v, out=state["vmax"])
+        v = state["vmax"]
+    # theta -= lr * (m / bc1) / (sqrt(v / bc2) + eps), in torch's arithmetic order
+    denom = np.sqrt(v) / np.sqrt(bc2) + hp["eps"]
+    theta -= (hp["lr"] / bc1) * (m / denom)
+
+
+def _adam_step(theta, g, state, hp, t):
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta  # Adam: L2 penalty in the gradient
+    _adam_core(theta, g, state, hp, t)
+
+
+def _adamw_step(theta, g, state, hp, t):
+    theta *= 1 - hp["lr"] * hp["weight_decay"]  # AdamW: decoupled decay
+    _adam_core(theta, g, state, hp, t)
+
+
+_ADAM = {
+    "lr": _lr(0.001),
+    "betas": Param((0.9, 0.999), _betas, "decay rates of the first and second moment averages"),
+    "eps": _EPS,
+    "weight_decay": _WD,
+    "amsgrad": Param(False, boolean, "use the running maximum of v (AMSGrad)"),
+}
+OPTIMIZERS.register("adam")(Optimizer(_ADAM, _adam_init, _adam_step, "Adam (Kingma & Ba), bias-corrected"))
+OPTIMIZERS.register("adamw")(Optimizer(
+    {**_ADAM, "weight_decay": Param(0.01, number, "decoupled weight decay", nonnegative)},
+    _adam_init, _adamw_step, "Adam with decoupled weight decay (Loshchilov & Hutter)",
+))
+
+
+# --- RMSprop -----------------------------------------------------------------------------------
+def _rmsprop_init(theta, hp):
+    state = {"v": np.zeros_like(theta)}
+    if hp["centered"]:
+        state["gavg"] = np.zeros_like(theta)
+    if hp["momentum"]:
+        state["buf"] = np.zeros_like(theta)
+    return state
+
+
+def _rmsprop_step(theta, g, state, hp, t):
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta
+    a = hp["alpha"]
+    v = state["v"]
+    v *= a
+    v += (1 - a) * (g * g)  # v_t = alpha v + (1 - alpha) g^2
+    vt = v
+    if hp["centered"]:
+        gavg = state["gavg"]
+        gavg *= a
+        gavg += (1 - a) * g  # g_ave = alpha g_ave + (1 - alpha) g
+        vt = v - gavg * gavg  # v~ = v - g_ave^2
+    step = g / (np.sqrt(vt) + hp["eps"])
+    if hp["momentum"]:
+        buf = state["buf"]
+        buf *= hp["momentum"]
+        buf += step  # b_t = mu b + g / (sqrt(v~) + eps)
+        step = buf
+    theta -= hp["lr"] * step
+
+
+OPTIMIZERS.register("rmsprop")(Optimizer(
+    {
+        "lr": _lr(0.01),
+        "alpha": Param(0.99, number, "smoothing constant of the squared-gradient average", in_range(0.0, 1.0)),
+        "eps": _EPS,
+        "weight_decay": _WD,
+        "momentum": Param(0.0, number, "momentum factor", in_range(0.0, 1.0)),
+        "centered": Param(False, boolean, "normalise by the gradient's estimated variance"),
+    },
+    _rmsprop_init, _rmsprop_step, "RMSprop (Hinton), optionally centred and with momentum",
+))
+
+
+# --- Adagrad -----------------------------------------------------------------------------------
+def _adagrad_init(theta, hp):
+    return {"sum": np.full_like(theta, hp["initial_accumulator_value"])}
+
+
+def _adagrad_step(theta, g, state, hp, t):
+    clr = hp["lr"] / (1 + (t - 1) * hp["lr_decay"])  # decayed learning rate
+    if hp["weight_decay"]:
+        g = g + hp["weight_decay"] * theta
+    s = state["sum"]
+    s += g * g  # state_sum += g^2
+    theta -= clr * (g / (np.sqrt(s) + hp["eps"]))
+
+
+OPTIMIZERS.register("adagrad")(Optimizer(
+    {
+        "lr": _lr(0.01),
+        "lr_decay": Param(0.0, number, "learning rate decay", nonnegative),
+        "weight_decay": _WD,
+        "initial_accumulator_value": Param(0.0, number, "starting value of the squared-gradient sum", nonnegative),
+        "eps": Param(1e-10, number, "added to the denominator for numerical stability", positive),
+    },
+    _adagrad_init, _adagrad_step, "Adagrad (Duchi et al.)",
+))
+
+
+def check_combination(name: str, hp: dict) -> str | None:
+    """A message when hyperparameters contradict each other (as torch.optim refuses), else None."""
+    if name == "sgd" and hp["nesterov"] and (hp["momentum"] <= 0 or hp["dampening"] != 0):
+        return "nesterov needs momentum > 0 and dampening 0"
+    return None

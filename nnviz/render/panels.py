@@ -1,0 +1,179 @@
+"""Panels: one class per picture. setup() draws the static parts once; update(i) moves the artists for snapshot i.
+
+A panel is registered by name in PANELS; the Scene lays panels out and owns the figure. Axis limits are
+fixed in setup from the whole History (every snapshot is known before drawing), so a frame only redraws
+the artists update() returns.
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import ticker
+
+from ..registry import Registry
+from ..snapshots import History
+
+PANELS: Registry[type] = Registry("panel")
+
+# Colour-blind-safe (Okabe-Ito): data in blue-grey, the net's prediction in vermillion, loss in blue.
+DATA = "#56606b"
+PRED = "#d55e00"
+LOSS = "#0072b2"
+DIVERGED = "#c0392b"
+PER_SAMPLE_MAX = 32  # up to this many targets: one column per sample, else predicted-vs-target scatter
+
+
+def finite_range(*arrays, pad: float = 0.08) -> tuple[float, float]:
+    """(lo, hi) over the finite values of arrays, padded by a fraction of the span; (-1, 1) when none."""
+    vals = np.concatenate([np.ravel(a) for a in arrays])
+    vals = vals[np.isfinite(vals)]
+    if not vals.size:
+        return -1.0, 1.0
+    lo, hi = float(vals.min()), float(vals.max())
+    span = hi - lo or max(abs(hi), 1.0)
+    return lo - pad * span, hi + pad * span
+
+
+def _plain(v: float, _pos=None) -> str:
+    """A tick label without powers of ten: 0.001, 0.5, 20."""
+    return f"{v:.10g}" if 1e-4 <= v < 1e5 else f"{v:.0e}"
+
+
+def _minor_label(lo: float, hi: float):
+    """Label 2x and 5x minor ticks only when the axis spans less than two decades."""
+
+    def label(v: float, _pos=None) -> str:
+        if hi / lo > 100:
+            return ""
+        lead = round(v / 10 ** np.floor(np.log10(v)), 6)
+        return _plain(v) if lead in (2.0, 5.0) else ""
+
+    return label
+
+
+def _count(v: float, _pos=None) -> str:
+    """An iteration tick: 500, 2.5k, 10k, 1.2M."""
+    v = int(round(v))
+    if abs(v) >= 1_000_000:
+        return f"{v / 1e6:g}M"
+    return f"{v / 1000:g}k" if abs(v) >= 1000 else str(v)
+
+
+class Panel:
+    title = ""
+
+    def __init__(self, ax, history: History, scale: float):
+        self.ax, self.h, self.scale = ax, history, scale
+
+    def setup(self) -> list:
+        """Draw what never changes; return the artists update() will change."""
+        raise NotImplementedError
+
+    def update(self, i: int) -> None:
+        """Move the artists to snapshot i."""
+        raise NotImplementedError
+
+
+@PANELS.register("fit")
+class FitPanel(Panel):
+    """The data and the net's prediction: a curve over x for 1-D input, else predicted vs target per sample."""
+
+    def setup(self) -> list:
+        h, ax = self.h, self.ax
+        ms = 5 * self.scale
+        if h.x.shape[1] == 1 and h.y.shape[1] == 1:
+            self.mode = "curve"
+            ax.plot(h.x[:, 0], h.y[:, 0], "o", ms=ms, color=DATA, alpha=0.55, mec="none", label="data")
+            (self.line,) = ax.plot([], [], "-", lw=3 * self.scale, color=PRED, label="prediction")
+            ax.set_xlim(float(h.grid_x[0, 0]), float(h.grid_x[-1, 0]))
+            ax.set_ylim(*finite_range(h.y, pad=0.2))
+            ax.set_xlabel(h.x_names[0])
+            ax.set_ylabel(h.y_names[0])
+            ax.set_title("data and prediction", loc="left")
+            ax.legend(loc="best", frameon=False)
+            return [self.line]
+        target = h.y.ravel()
+        lo, hi = finite_range(target, pad=0.25)
+        if target.size <= PER_SAMPLE_MAX:
+            self.mode = "samples"
+            idx = np.arange(target.size)
+            ax.plot(idx, target, "o", ms=14 * self.scale, mfc="none", mew=2 * self.scale, color=DATA, label="target")
+            (self.line,) = ax.plot([], [], "o", ms=9 * self.scale, color=PRED, label="prediction")
+            self.stems = ax.vlines(idx, target, target, color=PRED, lw=2 * self.scale, alpha=0.6)
+            ax.set_xticks(idx, self._row_labels())
+            ax.set_xlim(-0.6, target.size - 0.4)
+            ax.set_ylim(lo, hi)
+            ax.set_xlabel("sample (" + " ".join(h.x_names) + ")")
+            ax.set_ylabel(", ".join(h.y_names))
+            ax.set_title("prediction per sample", loc="left")
+            ax.legend(loc="upper center", ncols=2, frameon=False)
+            return [self.stems, self.line]
+        self.mode = "scatter"
+        ax.plot([lo, hi], [lo, hi], "--", color=DATA, lw=1.5 * self.scale, label="perfect")
+        (self.line,) = ax.plot([], [], "o", ms=ms, color=PRED, alpha=0.6, mec="none", label="samples")
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(lo, hi)
+        ax.set_xlabel("target " + ", ".join(h.y_names))
+        ax.set_ylabel("prediction")
+        ax.set_title("prediction vs target", loc="left")
+        ax.legend(loc="upper left", frameon=False)
+        return [self.line]
+
+    def _row_labels(self) -> list[str]:
+        h = self.h
+        if h.x.shape[0] * h.y.shape[1] > 12 or h.x.shape[1] > 4:
+            return [str(i) for i in range(h.y.size)]
+        rows = [" ".join(f"{v:g}" for v in r) for r in h.x]
+        return [r if h.y.shape[1] == 1 else f"{r} [{j}]" for r in rows for j in range(h.y.shape[1])]
+
+    def update(self, i: int) -> None:
+        pred = self.h.grid_pred[i]
+        if self.mode == "curve":
+            self.line.set_data(self.h.grid_x[:, 0], pred[:, 0])
+        elif self.mode == "samples":
+            p = pred.ravel()
+            t = self.h.y.ravel()
+            self.line.set_data(np.arange(p.size), p)
+            self.stems.set_segments([[(j, t[j]), (j, p[j])] for j in range(p.size)])
+        else:
+            self.line.set_data(self.h.y.ravel(), pred.ravel())
+
+
+@PANELS.register("loss")
+class LossPanel(Panel):
+    """The loss so far on a log scale, with the current value marked."""
+
+    def setup(self) -> list:
+        h, ax = self.h, self.ax
+        loss = np.where(np.isfinite(h.loss) & (h.loss > 0), h.loss, np.nan)
+        self.loss = loss
+        pos = loss[np.isfinite(loss)]
+        lo, hi = (float(pos.min()), float(pos.max())) if pos.size else (1e-3, 1.0)
+        if hi <= lo * 1.5:
+            lo, hi = lo / 2, hi * 2
+        ax.set_yscale("log")
+        ax.set_ylim(lo / 1.6, hi * 1.6)
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(_plain))
+        ax.yaxis.set_minor_formatter(ticker.FuncFormatter(_minor_label(lo / 1.6, hi * 1.6)))
+        last = max(int(h.iteration[-1]), 1)
+        ax.set_xlim(0, last * 1.03)
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=True))
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(_count))
+        ax.set_xlabel("iteration")
+        ax.set_ylabel(f"{h.config['train']['loss']} loss (log scale)")
+        ax.set_title("training loss", loc="left")
+        (self.line,) = ax.plot([], [], "-", lw=2.2 * self.scale, color=LOSS)
+        (self.dot,) = ax.plot([], [], "o", ms=9 * self.scale, color=LOSS)
+        self.label = ax.text(0.97, 0.95, "", transform=ax.transAxes, ha="right", va="top",
+                             fontsize=13 * self.scale, color=LOSS)
+        artists = [self.line, self.dot, self.label]
+        if h.diverged_at >= 0:
+            ax.axvline(h.diverged_at, color=DIVERGED, ls="--", lw=1.5 * self.scale)
+        return artists
+
+    def update(self, i: int) -> None:
+        it = self.h.iteration[: i + 1]
+        self.line.set_data(it, self.loss[: i + 1])
+        cur = self.loss[i]
+        self.dot.set_data([it[-1]], [cur] if np.isfinite(cur) else [np.nan])
+        raw = self.h.loss[i]
+        self.label.set_text(f"loss {raw:.4g}\nMAE {self.h.mae[i]:.4g}" if np.isfinite(raw) else "loss not finite")

@@ -1,0 +1,97 @@
+"""The Scene: builds the figure once, lays out its panels, and yields one RGBA frame per snapshot.
+
+Everything static (axes, ticks, labels, the data) is drawn once and kept as a background bitmap;
+each frame restores that bitmap and draws only the moving artists (blitting), so a frame costs a few
+milliseconds instead of a full redraw.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..snapshots import History
+from .panels import DIVERGED, PANELS
+
+DPI = 100
+BASE_HEIGHT = 720  # font sizes are designed for 720 px and scale with the height
+
+
+def summary(h: History) -> str:
+    """One line saying what was trained: '1-10-10-1 tanh net, bias · adam lr 0.01 · full batch · sine'."""
+    c = h.config
+    sizes = [h.x.shape[1], *c["model"]["hidden"], h.y.shape[1]]
+    acts = sorted(set(c["model"]["activation"])) or ["linear"]
+    opt = c["train"]["optimizer"]
+    bits = [
+        f"{'-'.join(map(str, sizes))} {'/'.join(acts)} net{'' if c['model']['bias'] else ', no bias'}",
+        f"{opt['name']} lr {opt['params']['lr']:g}",
+        "full batch" if c["train"]["batch_size"] is None else f"batch {c['train']['batch_size']}",
+        c["data"]["name"],
+    ]
+    return "  ·  ".join(bits)
+
+
+class Scene:
+    def __init__(self, history: History, title: str, size: tuple[int, int], panels=("fit", "loss")):
+        self.h = history
+        w, h = size
+        self.size = size
+        s = self.scale = h / BASE_HEIGHT
+        rc = {
+            "font.size": 13 * s, "axes.titlesize": 15 * s, "axes.labelsize": 14 * s, "xtick.labelsize": 12 * s,
+            "ytick.labelsize": 12 * s, "legend.fontsize": 12 * s, "axes.linewidth": 1.0 * s,
+            "xtick.major.width": 1.0 * s, "ytick.major.width": 1.0 * s, "xtick.major.size": 4 * s,
+            "ytick.major.size": 4 * s, "xtick.minor.size": 2 * s, "ytick.minor.size": 2 * s,
+            "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": "#e6e6e6",
+            "grid.linewidth": 0.8 * s, "axes.titlepad": 8 * s, "axes.labelpad": 5 * s,
+        }
+        with matplotlib.rc_context(rc):
+            # +0.01 px: Agg truncates the pixel size, and w / DPI is not always exact in binary
+            self.fig = Figure(figsize=((w + 0.01) / DPI, (h + 0.01) / DPI), dpi=DPI, layout="constrained")
+            self.fig.get_layout_engine().set(rect=(0.0, 0.0, 1.0, 0.86), w_pad=12 * s / DPI, h_pad=10 * s / DPI)
+            self.canvas = FigureCanvasAgg(self.fig)
+            if self.canvas.get_width_height() != (w, h):
+                raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, wanted {size}")
+            widths = [1.35, 1.0][: len(panels)] if len(panels) == 2 else [1] * len(panels)
+            axes = self.fig.subplots(1, len(panels), width_ratios=widths, squeeze=False)[0]
+            self.panels = [PANELS.lookup(name)(ax, history, s) for name, ax in zip(panels, axes)]
+            self.artists = [a for p in self.panels for a in p.setup()]
+            self._header(title)
+            for a in self.artists:
+                a.set_animated(True)
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+
+    def _header(self, title: str) -> None:
+        s, fig = self.scale, self.fig
+        fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=22 * s, weight="bold", color="#222222")
+        fig.text(0.02, 0.895, summary(self.h), ha="left", va="top", fontsize=13 * s, color="#555555")
+        self.counter = fig.text(0.98, 0.965, "", ha="right", va="top", fontsize=20 * s, color="#222222",
+                                family="monospace")
+        self.artists.append(self.counter)
+        if self.h.diverged_at >= 0:
+            fig.text(0.98, 0.895, f"diverged at iteration {self.h.diverged_at:,}", ha="right", va="top",
+                     fontsize=14 * s, color=DIVERGED, weight="bold")
+
+    def frame(self, i: int) -> np.ndarray:
+        """The (H, W, 4) uint8 RGBA picture of snapshot i (a view of the canvas: copy it to keep it)."""
+        self.canvas.restore_region(self.background)
+        for p in self.panels:
+            p.update(i)
+        self.counter.set_text(f"iteration {int(self.h.iteration[i]):>{len(f'{self.h.iteration[-1]:,}')},}")
+        for a in self.artists:
+            self.fig.draw_artist(a)
+        return np.asarray(self.canvas.buffer_rgba())
+
+    def frames(self) -> Iterator[np.ndarray]:
+        for i in range(self.h.n):
+            yield self.frame(i)
+
+    def close(self) -> None:
+        self.fig.clear()
+        self.canvas = None
+        self.fig = None

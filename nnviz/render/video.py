@@ -1,0 +1,107 @@
+"""A video writer around ffmpeg (from imageio-ffmpeg): stream RGBA frames, check everything, rename atomically.
+
+    with VideoWriter("out.mp4", (1280, 720), fps=30) as w:
+        for frame in frames:          # (H, W, 4) uint8
+            w.write(frame)
+    # out.mp4 now exists, whole, or (on any error) an older out.mp4 is untouched
+
+H.264 in yuv420p (the pixel format every browser and QuickTime plays), `+faststart` (the index first,
+so a browser starts playing before the download ends). ffmpeg's exit status and the number of frames
+it encoded are checked; a failure raises RenderError with ffmpeg's own message.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+
+from ..errors import RenderError
+from ..files import atomic_path
+
+log = logging.getLogger(__name__)
+
+
+class VideoWriter:
+    def __init__(self, file: str | Path, size: tuple[int, int], fps: float, crf: int = 20, preset: str = "medium"):
+        self.file, self.size, self.fps, self.crf, self.preset = Path(file), tuple(size), fps, crf, preset
+        self.frames = 0
+        self._proc = None
+
+    def __enter__(self) -> "VideoWriter":
+        self._atomic = atomic_path(self.file)
+        self._tmp = self._atomic.__enter__()
+        self._log = tempfile.TemporaryFile()
+        w, h = self.size
+        cmd = [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:2",
+            "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-r", f"{self.fps:g}", "-i", "pipe:0",
+            "-an", "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf), "-pix_fmt", "yuv420p",
+            "-movflags", "+faststart", "-f", "mp4", str(self._tmp),
+        ]
+        log.debug("ffmpeg: %s", " ".join(cmd))
+        try:
+            self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        except OSError as exc:
+            self._cleanup(exc)
+            raise RenderError(f"cannot start ffmpeg: {exc}") from None
+        return self
+
+    def write(self, frame: np.ndarray) -> None:
+        """Send one (H, W, 4) uint8 RGBA frame to the encoder."""
+        h, w = frame.shape[:2]
+        if (w, h) != self.size or frame.shape[2] != 4 or frame.dtype != np.uint8:
+            raise RenderError(f"frame is {w}x{h}x{frame.shape[2]} {frame.dtype}, expected {self.size[0]}x{self.size[1]}x4 uint8")
+        try:
+            self._proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
+        except (BrokenPipeError, OSError):
+            self._proc.wait()
+            raise RenderError(f"ffmpeg stopped while encoding {self.file.name}: {self._message()}") from None
+        self.frames += 1
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self._cleanup(exc)
+            return False
+        try:
+            self._proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+        code = self._proc.wait()
+        encoded = self._encoded_frames()
+        try:
+            if code != 0:
+                raise RenderError(f"ffmpeg failed (exit {code}) writing {self.file.name}: {self._message()}")
+            if encoded != self.frames:
+                raise RenderError(f"ffmpeg encoded {encoded} of {self.frames} frames of {self.file.name}")
+        except RenderError as err:
+            self._cleanup(err)
+            raise
+        self._log.close()
+        self._atomic.__exit__(None, None, None)  # rename into place
+        return False
+
+    def _cleanup(self, exc) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._log.close()
+        with contextlib.suppress(BaseException):
+            self._atomic.__exit__(type(exc), exc, None)  # removes the temporary file
+
+    def _text(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")
+
+    def _encoded_frames(self) -> int:
+        counts = re.findall(r"^frame=(\d+)", self._text(), flags=re.M)
+        return int(counts[-1]) if counts else 0
+
+    def _message(self) -> str:
+        lines = [ln for ln in self._text().splitlines() if ln and "=" not in ln[:20]]
+        return lines[-1] if lines else "no message"

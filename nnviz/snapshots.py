@@ -1,0 +1,112 @@
+"""The wall between training and drawing: the snapshot file (<name>.npz), its schema in one place.
+
+Format (version 1), arrays in an uncompressed .npz:
+  format        ()         int    1
+  iteration     (S,)       int64  updates done at each snapshot, 0 first
+  loss          (S,)       float  the config's loss over the whole training set
+  mae           (S,)       float  mean |y - y_hat| over the training set
+  grid_x        (G, d)     float  where predictions are drawn: a dense grid for 1-D input, else x
+  grid_pred     (S, G, k)  float  predictions at grid_x
+  x             (N, d)     float  training inputs
+  y             (N, k)     float  training targets
+  x_names       (d,)       str    input column names
+  y_names       (k,)       str    target column names
+  theta         (S, P)     float  all parameters at each snapshot (only for nets of <= 10,000 parameters)
+  config        ()         str    the resolved config as JSON
+  diverged_at   ()         int    iteration of the first non-finite loss, or -1
+  train_key     ()         str    hash of everything training depends on (reuse when it matches)
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .files import atomic_path
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class History:
+    """A whole training run as the renderer sees it."""
+
+    iteration: np.ndarray
+    loss: np.ndarray
+    mae: np.ndarray
+    grid_x: np.ndarray
+    grid_pred: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    x_names: tuple[str, ...]
+    y_names: tuple[str, ...]
+    theta: np.ndarray | None
+    config: dict
+    diverged_at: int
+    train_key: str
+
+    @property
+    def n(self) -> int:
+        return len(self.iteration)
+
+
+def from_snapshots(snaps, dataset, grid, config_json: str, train_key: str) -> History:
+    """Collect the trainer's Snapshots into a History."""
+    thetas = [s.theta for s in snaps]
+    keep = all(t is not None for t in thetas)
+    last = snaps[-1]
+    return History(
+        iteration=np.array([s.iteration for s in snaps], dtype=np.int64),
+        loss=np.array([s.loss for s in snaps], dtype=float),
+        mae=np.array([s.mae for s in snaps], dtype=float),
+        grid_x=np.asarray(grid, dtype=float),
+        grid_pred=np.stack([s.pred for s in snaps]).astype(float),
+        x=dataset.x, y=dataset.y, x_names=tuple(dataset.x_names), y_names=tuple(dataset.y_names),
+        theta=np.stack(thetas) if keep else None,
+        config=json.loads(config_json),
+        diverged_at=last.iteration if last.diverged else -1,
+        train_key=train_key,
+    )
+
+
+def save(history: History, file: str | Path) -> None:
+    """Write `history` to `file` atomically."""
+    arrays = dict(
+        format=np.int64(FORMAT), iteration=history.iteration, loss=history.loss, mae=history.mae,
+        grid_x=history.grid_x, grid_pred=history.grid_pred, x=history.x, y=history.y,
+        x_names=np.array(history.x_names, dtype=str), y_names=np.array(history.y_names, dtype=str),
+        config=np.array(json.dumps(history.config, sort_keys=True)), diverged_at=np.int64(history.diverged_at),
+        train_key=np.array(history.train_key),
+    )
+    if history.theta is not None:
+        arrays["theta"] = history.theta
+    with atomic_path(file) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+
+
+def load(file: str | Path) -> History:
+    """Read a snapshot file written by `save`; ValueError when it is not one (or another format)."""
+    with np.load(file, allow_pickle=False) as d:
+        if "format" not in d.files or int(d["format"]) != FORMAT:
+            raise ValueError(f"{file} is not an nnviz snapshot file of format {FORMAT}")
+        return History(
+            iteration=d["iteration"], loss=d["loss"], mae=d["mae"], grid_x=d["grid_x"], grid_pred=d["grid_pred"],
+            x=d["x"], y=d["y"], x_names=tuple(str(s) for s in d["x_names"]),
+            y_names=tuple(str(s) for s in d["y_names"]),
+            theta=d["theta"] if "theta" in d.files else None, config=json.loads(str(d["config"])),
+            diverged_at=int(d["diverged_at"]), train_key=str(d["train_key"]),
+        )
+
+
+def read_key(file: str | Path) -> str | None:
+    """The train_key of an existing snapshot file, or None when there is no usable one."""
+    try:
+        with np.load(file, allow_pickle=False) as d:
+            if "format" in d.files and int(d["format"]) == FORMAT:
+                return str(d["train_key"])
+    except (OSError, ValueError, KeyError):
+        pass
+    return None
