@@ -159,7 +159,7 @@ class Checker:
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise ConfigError(self.problems)
+            raise ConfigError(sorted(self.problems, key=lambda p: (p.line is None, p.line or 0)))
 
     def mapping(self, raw: Any, path: tuple) -> dict:
         if raw is None:

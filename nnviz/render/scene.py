@@ -23,11 +23,17 @@ BASE_HEIGHT = 720  # font sizes are designed for 720 px and scale with the heigh
 def summary(h: History) -> str:
     """One line saying what was trained: '1-10-10-1 tanh net, bias · adam lr 0.01 · full batch · sine'."""
     c = h.config
-    sizes = [h.x.shape[1], *c["model"]["hidden"], h.y.shape[1]]
-    acts = sorted(set(c["model"]["activation"])) or ["linear"]
+    m = c["model"]
+    sizes = "-".join(map(str, [h.x.shape[1], *m["hidden"], h.y.shape[1]]))
+    if m["hidden"]:
+        net = f"{sizes} {'/'.join(sorted(set(m['activation'])))} net"
+        if m["output"] != "linear":
+            net += f", {m['output']} output"
+    else:
+        net = f"{sizes} single {m['output']} neuron" if h.y.shape[1] == 1 else f"{sizes} {m['output']} layer"
     opt = c["train"]["optimizer"]
     bits = [
-        f"{'-'.join(map(str, sizes))} {'/'.join(acts)} net{'' if c['model']['bias'] else ', no bias'}",
+        net + ("" if m["bias"] else ", no bias"),
         f"{opt['name']} lr {opt['params']['lr']:g}",
         "full batch" if c["train"]["batch_size"] is None else f"batch {c['train']['batch_size']}",
         c["data"]["name"],
