@@ -11,7 +11,7 @@ from .registry import Registry
 
 @dataclass(frozen=True)
 class Activation:
-    fn: Callable[[np.ndarray], np.ndarray]  # z (N, k) -> a (N, k)
+    fn: Callable[..., np.ndarray]  # (z (N, k), out=None) -> a (N, k), written into `out` when given
     grad: Callable[[np.ndarray, np.ndarray], np.ndarray] | None  # (z, a) -> da/dz (N, k); None = identity
     doc: str
 
@@ -19,15 +19,27 @@ class Activation:
 ACTIVATIONS: Registry[Activation] = Registry("activation")
 
 
-def _add(name: str, fn, grad, doc: str) -> None:
-    ACTIVATIONS.register(name)(Activation(fn, grad, doc))
+def _add(name: str, fn, grad, doc: str, writes_out: bool = False) -> None:
+    """Register fn(z) -> a; unless it takes `out` itself, its result is copied into `out` when one is given."""
+
+    def into(z, out=None):
+        a = fn(z)
+        if out is None:
+            return a
+        out[...] = a
+        return out
+
+    ACTIVATIONS.register(name)(Activation(fn if writes_out else into, grad, doc))
 
 
-def _sigmoid(z):
-    # 1 / (1 + e^-z), written exactly as the from-scratch tutorials do so their numbers reproduce;
+def _sigmoid(z, out=None):
+    # 1 / (1 + e^-z), computed in the from-scratch tutorials' order so their numbers reproduce;
     # e^-z overflows to inf for z < -709 and the result is then exactly 0, which is right.
     with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-z))
+        out = np.negative(z, out=out)
+        np.exp(out, out=out)
+        out += 1
+        return np.divide(1, out, out=out)
 
 
 def _softplus(z):
@@ -35,9 +47,12 @@ def _softplus(z):
 
 
 _add("linear", lambda z: z, None, "identity: a = z")
-_add("sigmoid", _sigmoid, lambda z, a: a * (1 - a), "logistic 1/(1+e^-z), range (0, 1)")  # da/dz = a(1-a)
-_add("tanh", np.tanh, lambda z, a: 1 - a * a, "hyperbolic tangent, range (-1, 1)")  # da/dz = 1 - a^2
-_add("relu", lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype), "max(0, z)")  # 1 where z > 0
+_add("sigmoid", _sigmoid, lambda z, a: a * (1 - a), "logistic 1/(1+e^-z), range (0, 1)",  # da/dz = a(1-a)
+     writes_out=True)
+_add("tanh", lambda z, out=None: np.tanh(z, out=out), lambda z, a: 1 - a * a,  # da/dz = 1 - a^2
+     "hyperbolic tangent, range (-1, 1)", writes_out=True)
+_add("relu", lambda z, out=None: np.maximum(z, 0, out=out), lambda z, a: (z > 0).astype(z.dtype),  # 1 where z > 0
+     "max(0, z)", writes_out=True)
 _add(
     "leaky_relu",
     lambda z: np.where(z > 0, z, 0.01 * z),

@@ -2,7 +2,8 @@
 
 Parameters live in one flat float vector `theta` (P,); `unflatten` gives named views into it,
 in the order w0, b0, w1, b1, ... (no b_i when the net has no bias). w_i has shape (fan_in, fan_out),
-b_i (fan_out,). Optimizers update `theta` in place with one vectorised step, and a snapshot of the
+b_i (fan_out,). `layer_views` gives each layer's [w_i; b_i] as one matrix, which is what forward and
+backward work on. Optimizers update `theta` in place with one vectorised step, and a snapshot of the
 net is `theta.copy()`.
 """
 from __future__ import annotations
@@ -54,46 +55,86 @@ def unflatten(net: Net, theta: np.ndarray) -> dict[str, np.ndarray]:
     return views
 
 
-def _affine(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
-    """x (N, fan_in) @ w (fan_in, fan_out) + b -> (N, fan_out)."""
-    # An inner dimension of 1 is a broadcast multiply: same numbers, a fraction of matmul's cost.
-    z = x * w[0] if w.shape[0] == 1 else x @ w
-    if b is not None:
-        z += b
-    return z
+def layer_views(net: Net, theta: np.ndarray) -> list[np.ndarray]:
+    """Per layer, one view into theta: w_i stacked on b_i, (fan_in + 1, fan_out) with bias, else w_i.
+
+    w_i and b_i are adjacent in theta, so with a column of ones appended to its input, a layer is a
+    single matrix product that adds the bias too, and its gradient is one product as well.
+    """
+    views, start = [], 0
+    for fan_in, fan_out in zip(net.sizes[:-1], net.sizes[1:]):
+        rows = fan_in + net.bias
+        views.append(theta[start : start + rows * fan_out].reshape(rows, fan_out))
+        start += rows * fan_out
+    return views
 
 
-def forward(net: Net, p: dict[str, np.ndarray], x: np.ndarray, keep: bool = True):
-    """x (N, d_in) -> (y (N, d_out), cache). cache holds each layer's (input, z, a) for backward."""
+def _with_ones(n: int, width: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """A buffer (n, width + 1) whose last column is 1, and the view of its first `width` columns."""
+    buf = np.empty((n, width + 1), dtype=dtype)
+    buf[:, width] = 1
+    return buf, buf[:, :width]
+
+
+def with_bias_column(net: Net, x: np.ndarray, dtype) -> np.ndarray:
+    """x (N, d_in) as the first layer's input: [x, 1] (N, d_in + 1) for a net with bias, else x, in `dtype`."""
+    if not net.bias:
+        return np.asarray(x, dtype=dtype)
+    buf, view = _with_ones(len(x), x.shape[1], dtype)
+    view[...] = x
+    return buf
+
+
+def forward(net: Net, layers: list[np.ndarray], x: np.ndarray, keep: bool = True, prepared: bool = False):
+    """x (N, d_in) -> (y (N, d_out), cache); layers from layer_views. cache holds each layer's (input, z, a).
+
+    prepared=True: x is already with_bias_column(net, x), which makes the first layer one matrix product
+    (the trainer prepares narrow inputs once; a wide input such as an image is not worth the copy).
+    """
     cache = []
-    a = x
-    for i in range(net.n_layers):
-        z = _affine(a, p[f"w{i}"], p.get(f"b{i}"))
-        out = ACTIVATIONS[net.activations[i]].fn(z)
+    split = net.bias and not prepared  # x without its column of ones: the first layer adds b itself
+    a_in = x
+    last = net.n_layers - 1
+    for i, wb in enumerate(layers):
+        if i == 0 and split:
+            z = x @ wb[:-1] + wb[-1]
+        elif wb.shape[0] == 1:
+            z = a_in * wb[0]  # an inner dimension of 1 (one input, no bias): a cheaper broadcast multiply
+        else:
+            z = a_in @ wb  # z = [a, 1] @ [w; b]
+        act = ACTIVATIONS[net.activations[i]]
+        if i < last and net.bias:
+            nxt, a = _with_ones(len(z), z.shape[1], z.dtype)
+            act.fn(z, out=a)
+        else:
+            nxt = a = act.fn(z)
         if keep:
-            cache.append((a, z, out))
-        a = out
+            cache.append((a_in, z, a))
+        a_in = nxt
     return a, cache
 
 
-def backward(net: Net, p: dict[str, np.ndarray], cache, dy: np.ndarray, g: dict[str, np.ndarray]) -> None:
-    """Write dL/dtheta into the views `g` (same layout as p), given dy = dL/dy (N, d_out)."""
+def backward(net: Net, layers: list[np.ndarray], cache, dy: np.ndarray, grads: list[np.ndarray]) -> None:
+    """Write dL/dtheta into `grads` (layer_views of the gradient vector), given dy = dL/dy (N, d_out)."""
     da = dy
     for i in reversed(range(net.n_layers)):
         a_in, z, a = cache[i]
         act = ACTIVATIONS[net.activations[i]]
         # delta = dL/dz = dL/da * da/dz
         delta = da if act.grad is None else da * act.grad(z, a)
-        w = p[f"w{i}"]
-        np.matmul(a_in.T, delta, out=g[f"w{i}"])  # dL/dw = a_in^T delta
-        if net.bias:
-            np.sum(delta, axis=0, out=g[f"b{i}"])  # dL/db = sum over samples of delta
+        if net.bias and a_in.shape[1] == net.sizes[i]:  # input given without its column of ones
+            np.matmul(a_in.T, delta, out=grads[i][:-1])  # dL/dw = a_in^T delta
+            np.sum(delta, axis=0, out=grads[i][-1])  # dL/db = sum of delta over samples
+        else:
+            # dL/d[w; b] = [a_in, 1]^T delta: the weights' gradient and, in its last row, the bias's
+            np.matmul(a_in.T, delta, out=grads[i])
         if i:
+            w = layers[i][: net.sizes[i]]
             # dL/da_in = delta @ w^T; an inner dimension of 1 is a broadcast multiply
             da = delta * w[:, 0] if w.shape[1] == 1 else delta @ w.T
 
 
-def predict(net: Net, p: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+def predict(net: Net, layers: list[np.ndarray], x: np.ndarray) -> np.ndarray:
     """x (N, d_in) -> y (N, d_out), keeping nothing for backward."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return forward(net, p, x, keep=False)[0]
+        return forward(net, layers, x, keep=False)[0]

@@ -1,6 +1,6 @@
 """Optimizers: name -> Optimizer(params, init, step), following torch.optim's documented rules and defaults.
 
-State is a dict of plain arrays (copyable); `step` updates the flat parameter vector theta (P,) in place
+State is a dict of plain arrays (copyable; "tmp" arrays are scratch space); `step` updates the flat parameter vector theta (P,) in place
 from its gradient g (P,). t counts steps from 1, as in the torch.optim pseudocode.
 """
 from __future__ import annotations
@@ -42,23 +42,47 @@ def _betas(v):
 
 
 # --- SGD ---------------------------------------------------------------------------------------
+def _scratch(theta):
+    """A work array, so that a step allocates nothing (fresh large arrays cost page faults every step)."""
+    return np.empty_like(theta)
+
+
+def _decayed(g, theta, wd, tmp):
+    """g + weight_decay * theta, in tmp (or g itself when there is no decay)."""
+    if not wd:
+        return g
+    np.multiply(theta, wd, out=tmp)
+    tmp += g
+    return tmp
+
+
 def _sgd_init(theta, hp):
-    return {"buf": np.zeros_like(theta)} if hp["momentum"] else {}
+    state = {"tmp": _scratch(theta), "tmp2": _scratch(theta)}
+    if hp["momentum"]:
+        state["buf"] = np.zeros_like(theta)
+    return state
 
 
 def _sgd_step(theta, g, state, hp, t):
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta
+    tmp = state["tmp"]
+    g = _decayed(g, theta, hp["weight_decay"], state["tmp2"])
     mu = hp["momentum"]
     if mu:
         buf = state["buf"]
         if t > 1:
             buf *= mu
-            buf += (1 - hp["dampening"]) * g  # b_t = mu b_{t-1} + (1 - dampening) g_t
+            np.multiply(g, 1 - hp["dampening"], out=tmp)
+            buf += tmp  # b_t = mu b_{t-1} + (1 - dampening) g_t
         else:
             buf[...] = g  # b_1 = g_1
-        g = g + mu * buf if hp["nesterov"] else buf
-    theta -= hp["lr"] * g  # theta_t = theta_{t-1} - lr g
+        if hp["nesterov"]:
+            np.multiply(buf, mu, out=tmp)
+            tmp += g  # g_t + mu b_t
+            g = tmp
+        else:
+            g = buf
+    np.multiply(g, hp["lr"], out=tmp)
+    theta -= tmp  # theta_t = theta_{t-1} - lr g
 
 
 OPTIMIZERS.register("sgd")(Optimizer(
@@ -75,7 +99,7 @@ OPTIMIZERS.register("sgd")(Optimizer(
 
 # --- Adam / AdamW ------------------------------------------------------------------------------
 def _adam_init(theta, hp):
-    state = {"m": np.zeros_like(theta), "v": np.zeros_like(theta)}
+    state = {"m": np.zeros_like(theta), "v": np.zeros_like(theta), "tmp": _scratch(theta), "tmp2": _scratch(theta)}
     if hp["amsgrad"]:
         state["vmax"] = np.zeros_like(theta)
     return state
@@ -83,23 +107,29 @@ def _adam_init(theta, hp):
 
 def _adam_core(theta, g, state, hp, t):
     b1, b2 = hp["betas"]
-    m, v = state["m"], state["v"]
+    m, v, tmp = state["m"], state["v"], state["tmp"]
     m *= b1
-    m += (1 - b1) * g  # m_t = b1 m + (1 - b1) g
+    np.multiply(g, 1 - b1, out=tmp)
+    m += tmp  # m_t = b1 m + (1 - b1) g
     v *= b2
-    v += (1 - b2) * (g * g)  # v_t = b2 v + (1 - b2) g^2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - b2
+    v += tmp  # v_t = b2 v + (1 - b2) g^2
     bc1, bc2 = 1 - b1**t, 1 - b2**t  # bias corrections
     if hp["amsgrad"]:
         np.maximum(state["vmax"], v, out=state["vmax"])
         v = state["vmax"]
     # theta -= lr * (m / bc1) / (sqrt(v / bc2) + eps), in torch's arithmetic order
-    denom = np.sqrt(v) / np.sqrt(bc2) + hp["eps"]
-    theta -= (hp["lr"] / bc1) * (m / denom)
+    np.sqrt(v, out=tmp)
+    tmp /= np.sqrt(bc2)
+    tmp += hp["eps"]  # the denominator
+    np.divide(m, tmp, out=tmp)
+    tmp *= hp["lr"] / bc1
+    theta -= tmp
 
 
 def _adam_step(theta, g, state, hp, t):
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta  # Adam: L2 penalty in the gradient
+    g = _decayed(g, theta, hp["weight_decay"], state["tmp2"])  # Adam: L2 penalty in the gradient
     _adam_core(theta, g, state, hp, t)
 
 
@@ -124,7 +154,7 @@ OPTIMIZERS.register("adamw")(Optimizer(
 
 # --- RMSprop -----------------------------------------------------------------------------------
 def _rmsprop_init(theta, hp):
-    state = {"v": np.zeros_like(theta)}
+    state = {"v": np.zeros_like(theta), "tmp": _scratch(theta), "tmp2": _scratch(theta)}
     if hp["centered"]:
         state["gavg"] = np.zeros_like(theta)
     if hp["momentum"]:
@@ -133,25 +163,33 @@ def _rmsprop_init(theta, hp):
 
 
 def _rmsprop_step(theta, g, state, hp, t):
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta
+    g = _decayed(g, theta, hp["weight_decay"], state["tmp2"])
     a = hp["alpha"]
-    v = state["v"]
+    v, tmp = state["v"], state["tmp"]
     v *= a
-    v += (1 - a) * (g * g)  # v_t = alpha v + (1 - alpha) g^2
-    vt = v
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - a
+    v += tmp  # v_t = alpha v + (1 - alpha) g^2
     if hp["centered"]:
         gavg = state["gavg"]
         gavg *= a
-        gavg += (1 - a) * g  # g_ave = alpha g_ave + (1 - alpha) g
-        vt = v - gavg * gavg  # v~ = v - g_ave^2
-    step = g / (np.sqrt(vt) + hp["eps"])
+        np.multiply(g, 1 - a, out=tmp)
+        gavg += tmp  # g_ave = alpha g_ave + (1 - alpha) g
+        np.multiply(gavg, gavg, out=tmp)
+        np.subtract(v, tmp, out=tmp)  # v~ = v - g_ave^2
+        np.sqrt(tmp, out=tmp)
+    else:
+        np.sqrt(v, out=tmp)
+    tmp += hp["eps"]
+    np.divide(g, tmp, out=tmp)  # g / (sqrt(v~) + eps)
     if hp["momentum"]:
         buf = state["buf"]
         buf *= hp["momentum"]
-        buf += step  # b_t = mu b + g / (sqrt(v~) + eps)
-        step = buf
-    theta -= hp["lr"] * step
+        buf += tmp  # b_t = mu b + g / (sqrt(v~) + eps)
+        np.multiply(buf, hp["lr"], out=tmp)
+    else:
+        tmp *= hp["lr"]
+    theta -= tmp
 
 
 OPTIMIZERS.register("rmsprop")(Optimizer(
@@ -169,16 +207,21 @@ OPTIMIZERS.register("rmsprop")(Optimizer(
 
 # --- Adagrad -----------------------------------------------------------------------------------
 def _adagrad_init(theta, hp):
-    return {"sum": np.full_like(theta, hp["initial_accumulator_value"])}
+    return {"sum": np.full_like(theta, hp["initial_accumulator_value"]), "tmp": _scratch(theta),
+            "tmp2": _scratch(theta)}
 
 
 def _adagrad_step(theta, g, state, hp, t):
     clr = hp["lr"] / (1 + (t - 1) * hp["lr_decay"])  # decayed learning rate
-    if hp["weight_decay"]:
-        g = g + hp["weight_decay"] * theta
-    s = state["sum"]
-    s += g * g  # state_sum += g^2
-    theta -= clr * (g / (np.sqrt(s) + hp["eps"]))
+    g = _decayed(g, theta, hp["weight_decay"], state["tmp2"])
+    s, tmp = state["sum"], state["tmp"]
+    np.multiply(g, g, out=tmp)
+    s += tmp  # state_sum += g^2
+    np.sqrt(s, out=tmp)
+    tmp += hp["eps"]
+    np.divide(g, tmp, out=tmp)
+    tmp *= clr
+    theta -= tmp  # theta -= clr g / (sqrt(state_sum) + eps)
 
 
 OPTIMIZERS.register("adagrad")(Optimizer(

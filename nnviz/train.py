@@ -9,11 +9,12 @@ import numpy as np
 
 from .config import TrainConfig
 from .losses import LOSSES
-from .model import Net, backward, forward, predict, unflatten
+from .model import Net, backward, forward, layer_views, predict, with_bias_column
 from .optim import OPTIMIZERS
 
 AUTO_SNAPSHOTS = 200  # snapshot_every: auto gives about this many
 KEEP_THETA_UP_TO = 10_000  # parameters stored at every snapshot only for nets this small
+PREPARE_UP_TO = 64  # inputs up to this wide get their column of ones once, wider ones add the bias per step
 
 
 @dataclass(frozen=True)
@@ -58,32 +59,40 @@ def train(
     loss stops training: the last snapshot is then marked `diverged` at that iteration.
     """
     dtype = theta.dtype
-    x, y, grid = x.astype(dtype), y.astype(dtype), grid.astype(dtype)
+    grid_is_x = grid is x  # multi-input data: the picture's predictions are those at x
+    x, y, grid = (a.astype(dtype, copy=False) for a in (x, y, grid))
     loss = LOSSES[tc.loss]
     opt = OPTIMIZERS[tc.optimizer.name]
     hp = tc.optimizer.params
-    p = unflatten(net, theta)
+    p = layer_views(net, theta)
     g_theta = np.zeros_like(theta)
-    g = unflatten(net, g_theta)
+    g = layer_views(net, g_theta)
     state = opt.init(theta, hp)
     total, batch, every = schedule(tc, len(x))
     keep_theta = net.n_params <= KEEP_THETA_UP_TO
 
     def snapshot(it: int, last: bool = False, diverged: bool = False) -> Snapshot:
         pred_x = predict(net, p, x)
+        pred_grid = pred_x if grid_is_x else predict(net, p, grid)
         with np.errstate(over="ignore", invalid="ignore"):
             value, mae = loss.value(pred_x, y), float(np.mean(np.abs(y - pred_x)))
-        return Snapshot(it, value, mae, predict(net, p, grid), theta.copy() if keep_theta or last else None,
+        return Snapshot(it, value, mae, pred_grid, theta.copy() if keep_theta or last else None,
                         last, diverged)
 
+    prepared = x.shape[1] <= PREPARE_UP_TO
+    xin = with_bias_column(net, x, dtype) if prepared else x  # [x, 1] once, not every step
     batches = _batches(len(x), batch, tc.shuffle, rng)
+    xbuf, ybuf = np.empty((batch, xin.shape[1]), dtype), np.empty((batch, y.shape[1]), dtype)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for it in range(total):
             if it % every == 0:
                 yield snapshot(it)
             idx = next(batches)
-            xb, yb = (x, y) if idx is None else (x[idx], y[idx])
-            pred, cache = forward(net, p, xb)
+            if idx is None:
+                xb, yb = xin, y
+            else:  # gather into reused buffers: a fresh large array each step costs page faults
+                xb, yb = np.take(xin, idx, axis=0, out=xbuf[: len(idx)]), np.take(y, idx, axis=0, out=ybuf[: len(idx)])
+            pred, cache = forward(net, p, xb, prepared=prepared)
             if not math.isfinite(loss.value(pred, yb)):
                 yield snapshot(it, last=True, diverged=True)
                 return

@@ -4,7 +4,7 @@ import pytest
 
 from nnviz.activations import ACTIVATIONS
 from nnviz.losses import LOSSES
-from nnviz.model import Net, backward, forward, unflatten
+from nnviz.model import Net, backward, forward, layer_views, with_bias_column
 
 
 def numeric_grad(f, theta, eps=1e-6):
@@ -35,7 +35,7 @@ def test_backward_matches_finite_differences(act, loss, bias):
         if act in ("relu", "leaky_relu", "elu") or loss == "mae":
             # keep away from kinks, where finite differences are not a derivative
             x += np.sign(x) * 0.1
-        p = unflatten(net, theta)
+        p = layer_views(net, theta)
         L = LOSSES[loss]
 
         def value():
@@ -43,20 +43,25 @@ def test_backward_matches_finite_differences(act, loss, bias):
 
         pred, cache = forward(net, p, x)
         g_theta = np.zeros_like(theta)
-        backward(net, p, cache, L.grad(pred, y), unflatten(net, g_theta))
+        backward(net, p, cache, L.grad(pred, y), layer_views(net, g_theta))
         expected = numeric_grad(value, theta)
         np.testing.assert_allclose(g_theta, expected, rtol=1e-5, atol=1e-7, err_msg=f"{act} {loss} bias={bias}")
+        # the trainer's path: the input carries its column of ones, the first layer is one product
+        pred2, cache2 = forward(net, p, with_bias_column(net, x, x.dtype), prepared=True)
+        g2 = np.zeros_like(theta)
+        backward(net, p, cache2, L.grad(pred2, y), layer_views(net, g2))
+        np.testing.assert_allclose(g2, expected, rtol=1e-5, atol=1e-7, err_msg=f"prepared {act} {loss} bias={bias}")
 
 
 def test_single_neuron_and_no_hidden_layer():
     rng = np.random.default_rng(0)
     net = Net((2, 1), ("sigmoid",), True)
     theta = rng.normal(size=net.n_params)
-    p = unflatten(net, theta)
+    p = layer_views(net, theta)
     x, y = rng.normal(size=(5, 2)), rng.random((5, 1))
     pred, cache = forward(net, p, x)
     g = np.zeros_like(theta)
-    backward(net, p, cache, LOSSES["sse"].grad(pred, y), unflatten(net, g))
+    backward(net, p, cache, LOSSES["sse"].grad(pred, y), layer_views(net, g))
     np.testing.assert_allclose(g, numeric_grad(lambda: LOSSES["sse"].value(forward(net, p, x)[0], y), theta),
                                rtol=1e-6, atol=1e-8)
 
