@@ -163,6 +163,9 @@ class LossPanel(Panel):
         ax.set_title("training loss", loc="left")
         (self.line,) = ax.plot([], [], "-", lw=2.2 * self.scale, color=LOSS)
         (self.dot,) = ax.plot([], [], "o", ms=9 * self.scale, color=LOSS)
+        # the words once, the numbers every frame
+        ax.text(0.70, 0.95, "loss\nMAE", transform=ax.transAxes, ha="left", va="top", fontsize=13 * self.scale,
+                color=LOSS)
         self.label = ax.text(0.97, 0.95, "", transform=ax.transAxes, ha="right", va="top",
                              fontsize=13 * self.scale, color=LOSS)
         artists = [self.line, self.dot, self.label]
@@ -176,4 +179,4 @@ class LossPanel(Panel):
         cur = self.loss[i]
         self.dot.set_data([it[-1]], [cur] if np.isfinite(cur) else [np.nan])
         raw = self.h.loss[i]
-        self.label.set_text(f"loss {raw:.4g}\nMAE {self.h.mae[i]:.4g}" if np.isfinite(raw) else "loss not finite")
+        self.label.set_text(f"{raw:.4g}\n{self.h.mae[i]:.4g}" if np.isfinite(raw) else "not finite\n")
