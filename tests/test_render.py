@@ -120,3 +120,13 @@ def test_every_frame_is_the_configured_size(write, tmp_path):
         cfg = load_config(write("s.yaml", SMALL), [f"render.size={size}", "train.iterations=20"])
         o = render(cfg, tmp_path).outputs
         assert probe(o.video)[2:4] == tuple(size)
+
+
+def test_outputs_are_ordinary_files(write, tmp_path):
+    old = os.umask(0o022)
+    try:
+        o = render(load_config(write("small.yaml", SMALL)), tmp_path).outputs
+    finally:
+        os.umask(old)
+    for f in (o.video, o.poster, o.snapshots, o.weights):
+        assert f.stat().st_mode & 0o777 == 0o644, f
