@@ -47,10 +47,14 @@ class ProgressLine:
 
 
 def _configs(paths: tuple[str, ...]) -> list[Path]:
+    """Config files: each file given, and every *.yaml / *.yml below each folder given."""
     out = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml")))
+            found = sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml"))
+            if not found:
+                raise click.ClickException(f"{p}: no *.yaml or *.yml config files in this folder")
+            out.extend(found)
         else:
             out.append(p)
     return out

@@ -156,14 +156,17 @@ def render(cfg: Config, out_dir: str | Path = "outputs", progress: Progress | No
         except (OSError, ValueError) as exc:
             log.info("%s: cannot reuse snapshots (%s), training again", cfg.source, exc)
     retrained = history is None
-    if retrained:
-        history, theta = run_training(prep, key, progress)
-        snapshots.save(history, outputs.snapshots)
-        save_weights(prep.net, theta, outputs.weights)
-    if history.diverged_at >= 0:
-        log.warning("%s: training diverged at iteration %d (the loss is not finite)", cfg.source, history.diverged_at)
     try:
+        outputs.video.parent.mkdir(parents=True, exist_ok=True)  # fail before training, not after
+        if retrained:
+            history, theta = run_training(prep, key, progress)
+            snapshots.save(history, outputs.snapshots)
+            save_weights(prep.net, theta, outputs.weights)
+        if history.diverged_at >= 0:
+            log.warning("%s: training diverged at iteration %d (the loss is not finite)", cfg.source,
+                        history.diverged_at)
         frames = draw(history, cfg, outputs, progress)
-    except OSError as exc:
-        raise RenderError(f"cannot write to {outputs.video.parent}: {exc}") from None
+    except OSError as exc:  # a folder that cannot be written, a full disk: no partial file is left
+        where = exc.filename or outputs.video.parent
+        raise RenderError(f"cannot write {where}: {exc.strerror or exc}") from None
     return Result(outputs, retrained, history.diverged_at, float(history.loss[-1]), frames)

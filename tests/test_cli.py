@@ -72,3 +72,16 @@ def test_python_dash_m(write, tmp_path):
     r = subprocess.run([sys.executable, "-m", "nnviz", "validate", write("s.yaml", SMALL)],
                        capture_output=True, text=True)
     assert r.returncode == 0 and "ok" in r.stderr
+
+
+def test_unwritable_output_folder_is_a_clear_error(write, tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "small").write_text("a file where the config's output folder should be")
+    r = run("render", write("small.yaml", SMALL), "--out", tmp_path / "out")
+    assert r.exit_code == 1 and "Error:" in r.output and "cannot write" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_empty_folder_is_an_error(tmp_path):
+    r = run("render", tmp_path)
+    assert r.exit_code == 1 and "no *.yaml" in r.output

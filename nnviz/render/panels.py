@@ -19,6 +19,7 @@ DATA = "#56606b"
 PRED = "#d55e00"
 LOSS = "#0072b2"
 DIVERGED = "#c0392b"
+VALUE_WIDTH = 8  # characters of a loss value in the label
 PER_SAMPLE_MAX = 32  # up to this many targets: one column per sample, else predicted-vs-target scatter
 
 
@@ -35,7 +36,7 @@ def finite_range(*arrays, pad: float = 0.08) -> tuple[float, float]:
 
 def _plain(v: float, _pos=None) -> str:
     """A tick label without powers of ten: 0.001, 0.5, 20."""
-    return f"{v:.10g}" if 1e-4 <= v < 1e5 else f"{v:.0e}"
+    return f"{v:.10g}" if 1e-4 <= v < 1e5 else f"{v:.0e}".replace("e+", "e")
 
 
 def _minor_label(lo: float, hi: float):
@@ -48,6 +49,13 @@ def _minor_label(lo: float, hi: float):
         return _plain(v) if lead in (2.0, 5.0) else ""
 
     return label
+
+
+def _value(v: float) -> str:
+    """A loss value for the label: 4 significant digits, or what kind of non-finite it is."""
+    if not np.isfinite(v):
+        return "NaN" if np.isnan(v) else "∞"
+    return f"{v:.4g}" if v == 0 or 1e-4 <= abs(v) < 1e5 else f"{v:.2e}".replace("e+", "e")  # at most 8 characters
 
 
 def _count(v: float, _pos=None) -> str:
@@ -71,6 +79,18 @@ class Panel:
     def update(self, i: int) -> None:
         """Move the artists to snapshot i."""
         raise NotImplementedError
+
+    def fit(self, renderer) -> bool:
+        """After the first full draw: fix what does not fit at this size; True when something changed."""
+        labels = [t for t in self.ax.get_xticklabels() if t.get_text()]
+        boxes = [t.get_window_extent(renderer) for t in labels]
+        if any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:])):
+            for t in labels:
+                t.set_rotation(35)
+                t.set_horizontalalignment("right")
+                t.set_rotation_mode("anchor")
+            return True
+        return False
 
 
 @PANELS.register("fit")
@@ -151,9 +171,10 @@ class LossPanel(Panel):
         if hi <= lo * 1.5:
             lo, hi = lo / 2, hi * 2
         ax.set_yscale("log")
-        ax.set_ylim(lo / 1.6, hi * 1.6)
+        bottom, top = max(lo / 1.6, 1e-200), min(hi * 1.6, 1e200)  # a diverging loss reaches 1e308; ticks need room
+        ax.set_ylim(bottom, top)
         ax.yaxis.set_major_formatter(ticker.FuncFormatter(_plain))
-        ax.yaxis.set_minor_formatter(ticker.FuncFormatter(_minor_label(lo / 1.6, hi * 1.6)))
+        ax.yaxis.set_minor_formatter(ticker.FuncFormatter(_minor_label(bottom, top)))
         last = max(int(h.iteration[-1]), 1)
         ax.set_xlim(0, last * 1.03)
         ax.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=True))
@@ -163,11 +184,12 @@ class LossPanel(Panel):
         ax.set_title("training loss", loc="left")
         (self.line,) = ax.plot([], [], "-", lw=2.2 * self.scale, color=LOSS)
         (self.dot,) = ax.plot([], [], "o", ms=9 * self.scale, color=LOSS)
-        # the words once, the numbers every frame
-        ax.text(0.70, 0.95, "loss\nMAE", transform=ax.transAxes, ha="left", va="top", fontsize=13 * self.scale,
-                color=LOSS)
-        self.label = ax.text(0.97, 0.95, "", transform=ax.transAxes, ha="right", va="top",
-                             fontsize=13 * self.scale, color=LOSS)
+        # the words once, the numbers every frame; monospace and padded, so neither overlaps nor jitters
+        style = dict(transform=ax.transAxes, ha="right", va="top", fontsize=13 * self.scale, color=LOSS,
+                     family="monospace")
+        pad = " " * (VALUE_WIDTH + 1)
+        ax.text(0.97, 0.95, f"loss{pad}\nMAE {pad}", **style)
+        self.label = ax.text(0.97, 0.95, "", **style)
         artists = [self.line, self.dot, self.label]
         if h.diverged_at >= 0:
             ax.axvline(h.diverged_at, color=DIVERGED, ls="--", lw=1.5 * self.scale)
@@ -179,4 +201,4 @@ class LossPanel(Panel):
         cur = self.loss[i]
         self.dot.set_data([it[-1]], [cur] if np.isfinite(cur) else [np.nan])
         raw = self.h.loss[i]
-        self.label.set_text(f"{raw:.4g}\n{self.h.mae[i]:.4g}" if np.isfinite(raw) else "not finite\n")
+        self.label.set_text(f"{_value(raw):>{VALUE_WIDTH}}\n{_value(self.h.mae[i]):>{VALUE_WIDTH}}")

@@ -19,6 +19,7 @@ from .panels import DIVERGED, PANELS
 DPI = 100
 HINTING = "no_hinting"  # FreeType's autohinter is 30% of a frame's cost; unhinted text looks as good in video
 BASE_HEIGHT = 720  # font sizes are designed for 720 px and scale with the height
+MIN_SCALE = 0.6
 
 
 def summary(h: History) -> str:
@@ -42,12 +43,28 @@ def summary(h: History) -> str:
     return "  ·  ".join(bits)
 
 
+def _shrink_to(text, right: float, renderer, smallest: float = 0.6) -> bool:
+    """Make `text` end left of pixel `right`: a smaller font (down to `smallest` of it), then an ellipsis."""
+    box = text.get_window_extent(renderer)
+    if box.x1 <= right:
+        return False
+    size = text.get_fontsize()
+    factor = max(smallest, (right - box.x0) / box.width)
+    text.set_fontsize(size * factor)
+    words = text.get_text()
+    while text.get_window_extent(renderer).x1 > right and len(words) > 1:
+        words = words[:-1]
+        text.set_text(words.rstrip() + "…")
+    return True
+
+
 class Scene:
     def __init__(self, history: History, title: str, size: tuple[int, int], panels=("fit", "loss")):
         self.h = history
         w, h = size
         self.size = size
-        s = self.scale = h / BASE_HEIGHT
+        # fonts scale with the height, but not below what a small embedded video can still show
+        s = self.scale = max(h / BASE_HEIGHT, MIN_SCALE)
         rc = {
             "font.size": 13 * s, "axes.titlesize": 15 * s, "axes.labelsize": 14 * s, "xtick.labelsize": 12 * s,
             "ytick.labelsize": 12 * s, "legend.fontsize": 12 * s, "axes.linewidth": 1.0 * s,
@@ -72,22 +89,41 @@ class Scene:
             for a in self.artists:
                 a.set_animated(True)
             self.canvas.draw()
+            if self._fit():  # something did not fit at this size: lay out and draw again
+                self.canvas.draw()
             self.background = self.canvas.copy_from_bbox(self.fig.bbox)
 
     def _header(self, title: str) -> None:
         s, fig = self.scale, self.fig
-        fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=22 * s, weight="bold", color="#222222")
-        fig.text(0.02, 0.895, summary(self.h), ha="left", va="top", fontsize=13 * s, color="#555555")
+        self.title = fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=22 * s, weight="bold",
+                              color="#222222")
+        self.subtitle = fig.text(0.02, 0.895, summary(self.h), ha="left", va="top", fontsize=13 * s,
+                                 color="#555555")
         # "iteration" is drawn once; only the number is redrawn each frame (text is most of a frame's cost).
         # Monospace and padded to the widest number, so the number's digits never shift.
         self.width = len(f"{int(self.h.iteration[-1]):,}")
         style = dict(ha="right", va="top", fontsize=20 * s, color="#222222", family="monospace")
         fig.text(0.98, 0.965, "iteration " + " " * self.width, **style)
         self.counter = fig.text(0.98, 0.965, "", **style)
+        self.counter_box = fig.text(0.98, 0.965, "iteration " + "0" * self.width, alpha=0, **style)  # its extent
         self.artists.append(self.counter)
+        self.diverged = None
         if self.h.diverged_at >= 0:
-            fig.text(0.98, 0.895, f"diverged at iteration {self.h.diverged_at:,}", ha="right", va="top",
-                     fontsize=14 * s, color=DIVERGED, weight="bold")
+            self.diverged = fig.text(0.98, 0.895, f"diverged at iteration {self.h.diverged_at:,}", ha="right",
+                                     va="top", fontsize=14 * s, color=DIVERGED, weight="bold")
+
+    def _fit(self) -> bool:
+        """Shrink header text that runs into the text on its right, and let panels fix their overlaps.
+
+        Returns whether anything changed (the figure must then be drawn again)."""
+        renderer = self.canvas.get_renderer()
+        changed = False
+        for left, right in ((self.title, self.counter_box), (self.subtitle, self.diverged)):
+            limit = right.get_window_extent(renderer).x0 if right is not None else self.size[0]
+            changed |= _shrink_to(left, limit - 12 * self.scale, renderer)
+        for panel in self.panels:
+            changed |= panel.fit(renderer)
+        return changed
 
     def frame(self, i: int) -> np.ndarray:
         """The (H, W, 4) uint8 RGBA picture of snapshot i (a view of the canvas: copy it to keep it)."""
