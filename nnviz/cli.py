@@ -35,6 +35,9 @@ class ProgressLine:
             return
         frac = done / total if total else 1.0
         if self.tty:
+            if (stage, int(100 * frac)) == self.last:
+                return
+            self.last = (stage, int(100 * frac))
             bar = "#" * int(30 * frac)
             click.echo(f"\r{self.name}: {stage:<9} [{bar:<30}] {100 * frac:3.0f}%", err=True, nl=False)
             if stage == "encoding":

@@ -128,6 +128,8 @@ def draw(history: snapshots.History, cfg: Config, outputs: Outputs, progress: Pr
                     progress("drawing", i + 1, total)
             for j in range(hold):
                 writer.write(frame)
+                if progress:
+                    progress("drawing", history.n + j + 1, total)
             if progress:
                 progress("encoding", total, total)
             _write_png(frame, outputs.poster)

@@ -130,3 +130,21 @@ def test_outputs_are_ordinary_files(write, tmp_path):
         os.umask(old)
     for f in (o.video, o.poster, o.snapshots, o.weights):
         assert f.stat().st_mode & 0o777 == 0o644, f
+
+
+def test_full_disk_while_saving_keeps_the_older_snapshots(write, tmp_path, monkeypatch):
+    import errno
+
+    path = write("small.yaml", SMALL)
+    good = render(load_config(path), tmp_path).outputs
+    before = good.snapshots.read_bytes()
+
+    def full_disk(fh, **arrays):
+        fh.write(b"half a file")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", full_disk)
+    with pytest.raises(RenderError, match="No space left on device"):
+        render(load_config(path, ["train.iterations=100"]), tmp_path)
+    assert good.snapshots.read_bytes() == before
+    assert not [p for p in good.video.parent.iterdir() if p.name.startswith(".")]
