@@ -250,24 +250,23 @@ def _names_list(v) -> tuple[str, ...]:
     return (s.string(v),) if not isinstance(v, list) else tuple(s.string(x) for x in v)
 
 
-def _batch(v) -> int | None:
-    if v == "full":
-        return None
-    n = s.integer(v) if not isinstance(v, str) else None
-    if n is None:
-        raise ValueError(f"expected 'full' or a whole number, got {s._show(v)}")
-    s.at_least(1)(n)
-    return n
+def _int_or(word: str):
+    """A kind: `word` (-> None) or a whole number >= 1."""
+
+    def kind(v) -> int | None:
+        if v == word:
+            return None
+        if isinstance(v, str):
+            raise ValueError(f"expected '{word}' or a whole number, got {s._show(v)}")
+        n = s.integer(v)
+        s.at_least(1)(n)
+        return n
+
+    return kind
 
 
-def _auto_int(v) -> int | None:
-    if v == "auto":
-        return None
-    n = s.integer(v) if not isinstance(v, str) else None
-    if n is None:
-        raise ValueError(f"expected 'auto' or a whole number, got {s._show(v)}")
-    s.at_least(1)(n)
-    return n
+_batch = _int_or("full")
+_auto_int = _int_or("auto")
 
 
 def _size(v) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 
 from .registry import Registry
-from .schema import REQUIRED, Param, at_least, integer, nonnegative, number, numbers, path, rows, string
+from .schema import REQUIRED, Param, at_least, integer, nonnegative, number, numbers, file_path, rows, string
 
 GRID_POINTS = 200  # prediction points across a 1-D input range
 
@@ -106,7 +106,7 @@ def _table(p, rng):
     return Dataset(x, y, _names("x", x.shape[1]), _names("y", y.shape[1]))
 
 
-@_register("file", {"path": Param(REQUIRED, path, ".npz with arrays x (N, d) and y (N,) or (N, k), or a .csv"),
+@_register("file", {"path": Param(REQUIRED, file_path, ".npz with arrays x (N, d) and y (N,) or (N, k), or a .csv"),
                     "target": Param(None, lambda v: (v,) if isinstance(v, str) else tuple(string(s) for s in v),
                                     "the .csv column(s) that are y (default: the last column)")},
            "a .npz or .csv file")

@@ -13,7 +13,7 @@ import numpy as np
 
 from .model import Net, unflatten
 from .registry import Registry
-from .schema import REQUIRED, Param, choice, integer, number, path, positive
+from .schema import REQUIRED, Param, choice, integer, number, file_path, positive
 
 Draw = Callable[..., np.ndarray]  # (source, shape, fan_in, fan_out, **params) -> array
 
@@ -101,7 +101,7 @@ def _zeros(src, shape, fan_in, fan_out):
     return np.zeros(shape)
 
 
-INITS.register("file")(Init({"path": Param(REQUIRED, path, ".npz with w0, b0, w1, ... (a .weights.npz output)")},
+INITS.register("file")(Init({"path": Param(REQUIRED, file_path, ".npz with w0, b0, w1, ... (a .weights.npz output)")},
                             None, "weights from a .npz file"))
 
 

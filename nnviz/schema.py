@@ -17,6 +17,8 @@ REQUIRED = object()
 def number(v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise ValueError(f"expected a number, got {_show(v)}")
+    if not math.isfinite(v):
+        raise ValueError(f"expected a finite number, got {v}")
     return float(v)
 
 
@@ -66,7 +68,7 @@ def choice(*options: str) -> Callable[[Any], str]:
     return kind
 
 
-def path(v: Any) -> str:
+def file_path(v: Any) -> str:
     """A file path; made absolute against the config's folder by Checker.take."""
     return string(v)
 
@@ -183,7 +185,7 @@ class Checker:
         except ValueError as exc:
             self.error(path + (key,), str(exc))
             return None if default is REQUIRED else default
-        if kind is path_kind:
+        if kind is file_path:
             value = str((self.base_dir / value).resolve())
         return value
 
@@ -199,11 +201,3 @@ class Checker:
             out[key] = self.take(raw, path, key, spec.kind, spec.default, spec.check)
         self.unknown(raw, path, set(specs) | set(skip))
         return out
-
-
-path_kind = path
-
-
-def finite(v) -> None:
-    if not math.isfinite(v):
-        raise ValueError(f"must be finite, got {v}")

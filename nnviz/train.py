@@ -83,19 +83,26 @@ def train(
     xin = with_bias_column(net, x, dtype) if prepared else x  # [x, 1] once, not every step
     batches = _batches(len(x), batch, tc.shuffle, rng)
     xbuf, ybuf = np.empty((batch, xin.shape[1]), dtype), np.empty((batch, y.shape[1]), dtype)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for it in range(total):
-            if it % every == 0:
-                yield snapshot(it)
-            idx = next(batches)
-            if idx is None:
-                xb, yb = xin, y
-            else:  # gather into reused buffers: a fresh large array each step costs page faults
-                xb, yb = np.take(xin, idx, axis=0, out=xbuf[: len(idx)]), np.take(y, idx, axis=0, out=ybuf[: len(idx)])
-            pred, cache = forward(net, p, xb, prepared=prepared)
-            if not math.isfinite(loss.value(pred, yb)):
-                yield snapshot(it, last=True, diverged=True)
-                return
-            backward(net, p, cache, loss.grad(pred, yb), g)
-            opt.step(theta, g_theta, state, hp, it + 1)
+
+    @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # divergence is a result, not a warning
+    def update(t: int) -> bool:
+        """One parameter update (t counts from 1); False when the batch loss is not finite."""
+        idx = next(batches)
+        if idx is None:
+            xb, yb = xin, y
+        else:  # gather into reused buffers: a fresh large array each step costs page faults
+            xb, yb = np.take(xin, idx, axis=0, out=xbuf[: len(idx)]), np.take(y, idx, axis=0, out=ybuf[: len(idx)])
+        pred, cache = forward(net, p, xb, prepared=prepared)
+        if not math.isfinite(loss.value(pred, yb)):
+            return False
+        backward(net, p, cache, loss.grad(pred, yb), g)
+        opt.step(theta, g_theta, state, hp, t)
+        return True
+
+    for it in range(total):
+        if it % every == 0:
+            yield snapshot(it)
+        if not update(it + 1):
+            yield snapshot(it, last=True, diverged=True)
+            return
     yield snapshot(total, last=True)
