@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import load_config
 from .errors import ConfigError, NnvizError
 
 log = logging.getLogger("nnviz")
@@ -21,46 +20,47 @@ class _Handler(logging.Handler):
         click.echo(prefix + record.getMessage(), err=True)
 
 
-class ProgressLine:
-    """Progress on stderr: a redrawn bar on a terminal, a plain line per stage and every 25% otherwise."""
+class Progress:
+    """Progress of one or more jobs on stderr: a bar per active job on a terminal, plain lines otherwise."""
 
-    def __init__(self, name: str, enabled: bool):
-        self.name, self.enabled = name, enabled
+    BAR = 24
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
         self.tty = sys.stderr.isatty()
-        self.last = (None, -1)
+        self.jobs: dict[str, tuple[str, float]] = {}  # name -> (stage, fraction)
+        self.shown = 0  # lines of bars on screen
         self.start = time.monotonic()
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, name: str, stage: str, done: int, total: int) -> None:
         if not self.enabled:
             return
         frac = done / total if total else 1.0
-        if self.tty:
-            if (stage, int(100 * frac)) == self.last:
-                return
-            self.last = (stage, int(100 * frac))
-            bar = "#" * int(30 * frac)
-            click.echo(f"\r{self.name}: {stage:<9} [{bar:<30}] {100 * frac:3.0f}%", err=True, nl=False)
-            if stage == "encoding":
-                click.echo("", err=True)
-            return
-        quarter = int(4 * frac)
-        if (stage, quarter) != self.last:
-            self.last = (stage, quarter)
-            click.echo(f"{self.name}: {stage} {done}/{total} ({time.monotonic() - self.start:.1f} s)", err=True)
-
-
-def _configs(paths: tuple[str, ...]) -> list[Path]:
-    """Config files: each file given, and every *.yaml / *.yml below each folder given."""
-    out = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml"))
-            if not found:
-                raise click.ClickException(f"{p}: no *.yaml or *.yml config files in this folder")
-            out.extend(found)
+        before = self.jobs.get(name)
+        if stage in ("done", "failed"):
+            self.jobs.pop(name, None)
         else:
-            out.append(p)
-    return out
+            self.jobs[name] = (stage, frac)
+        if self.tty:
+            if before is None or before[0] != stage or int(100 * before[1]) != int(100 * frac) or stage == "done":
+                self._redraw()
+        elif before is None or before[0] != stage or int(4 * before[1]) != int(4 * frac):
+            if stage not in ("done", "failed"):
+                click.echo(f"{name}: {stage} {done}/{total} ({time.monotonic() - self.start:.1f} s)", err=True)
+
+    def _redraw(self) -> None:
+        out = "\x1b[1A\x1b[2K" * self.shown  # up a line and clear it, for every line shown
+        width = max((len(n) for n in self.jobs), default=0)
+        for name, (stage, frac) in self.jobs.items():
+            bar = "#" * int(self.BAR * frac)
+            out += f"{name:<{width}}  {stage:<9} [{bar:<{self.BAR}}] {100 * frac:3.0f}%\n"
+        self.shown = len(self.jobs)
+        click.echo(out, err=True, nl=False)
+
+    def close(self) -> None:
+        if self.tty and self.shown:
+            click.echo("\x1b[1A\x1b[2K" * self.shown, err=True, nl=False)
+            self.shown = 0
 
 
 def _report(exc: ConfigError) -> None:
@@ -86,50 +86,124 @@ _SET = click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True)
 @click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False),
               help="Each config's files go to OUT/<config file name>/.")
 @_SET
-@click.option("--force", is_flag=True, help="Retrain even when the stored snapshots are up to date.")
+@click.option("--force", is_flag=True, help="Render again even when the outputs are up to date.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+              help="Render this many configs at once, each in its own process  [default: the number of cores]")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["mp4", "webm", "gif"]),
+              help="Output format(s) instead of the configs' render.formats (repeatable).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Send the jobs to this Dask scheduler instead of local processes (needs nnviz[dask]).")
 @click.pass_context
-def render(ctx: click.Context, paths, out_dir, overrides, force) -> None:
-    """Train and render each config (files or folders of *.yaml) into an MP4, a PNG poster and snapshots."""
+def render(ctx: click.Context, paths, out_dir, overrides, force, jobs, formats, scheduler) -> None:
+    """Render configs (files, folders of *.yaml, glob patterns) into videos, posters and snapshots.
+
+    Configs whose outputs are up to date are skipped; the others render in parallel. At the end, a
+    table says what happened to each, and OUT/index.html shows everything rendered.
+    """
+    from . import batch
+    from .embed import gallery
     from .pipeline import render as render_one
 
     quiet = ctx.obj["quiet"]
-    failed = 0
-    for path in _configs(paths):
-        try:
-            cfg = load_config(path, list(overrides))
-            result = render_one(cfg, out_dir, ProgressLine(path.stem, not quiet), force=force)
-        except ConfigError as exc:
-            _report(exc)
-            failed += 1
-            continue
-        except NnvizError as exc:
-            click.echo(f"Error: {path}: {exc}", err=True)
-            failed += 1
-            continue
-        except KeyboardInterrupt:
-            click.echo("\nInterrupted: no partial files were left; finished outputs are kept.", err=True)
-            sys.exit(130)
-        if not quiet:
-            how = "trained and rendered" if result.retrained else "rendered from stored snapshots"
-            click.echo(f"{path}: {how} -> {result.outputs.video} ({result.frames} frames, "
-                       f"final loss {result.final_loss:.4g})", err=True)
-    sys.exit(1 if failed else 0)
+    progress = Progress(not quiet)
+    rows = []
+    try:
+        files = batch.find_configs(paths)
+        configs, rows, errors = batch.plan(files, overrides, formats)
+        for line in errors:
+            click.echo(f"Error: {line}", err=True)
+        batch.check_names(configs, out_dir)
+        todo, done = batch.skip_up_to_date(configs, out_dir, force)
+        rows += done
+        if scheduler:
+            from .remote import run_dask
+
+            rows += run_dask(todo, out_dir, scheduler, force, progress)
+        elif len(todo) == 1 and len(configs) == 1:  # one config: in this process, simplest to follow
+            rows.append(_render_here(render_one, todo[0], out_dir, force, progress))
+        elif todo:
+            rows += batch.run_local(todo, out_dir, jobs or batch.default_jobs(), force, progress)
+    except batch.Interrupted as exc:
+        progress.close()
+        _table(rows + exc.rows, quiet)
+        click.echo("Interrupted: unfinished outputs were removed; finished ones are kept.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo("\nInterrupted: no partial files were left; finished outputs are kept.", err=True)
+        sys.exit(130)
+    except NnvizError as exc:
+        progress.close()
+        raise click.ClickException(str(exc)) from None
+    progress.close()
+    order = {str(f): i for i, f in enumerate(files)}
+    rows.sort(key=lambda r: order.get(r.config, len(order)))
+    if any(r.status != "failed" for r in rows):
+        gallery(out_dir)
+    for r in rows:
+        if r.status == "diverged":
+            log.warning("%s: training diverged; the video says at which iteration", r.config)
+    _table(rows, quiet)
+    sys.exit(1 if any(r.status == "failed" for r in rows) else 0)
+
+
+def _render_here(render_one, cfg, out_dir, force, progress):
+    """Render a single config in this process; a Row like a worker's."""
+    from .batch import Row
+
+    name = Path(cfg.source).stem
+    start = time.monotonic()
+    try:
+        result = render_one(cfg, out_dir, lambda *a: progress(name, *a), force=force)
+    except ConfigError as exc:
+        _report(exc)
+        return Row(cfg.source, "failed", time.monotonic() - start, str(exc.problems[0]))
+    except NnvizError as exc:
+        click.echo(f"Error: {cfg.source}: {exc}", err=True)
+        return Row(cfg.source, "failed", time.monotonic() - start, str(exc).splitlines()[0])
+    progress(name, "done", 1, 1)
+    status = "up to date" if result.up_to_date else "diverged" if result.diverged_at >= 0 else "rendered"
+    return Row(cfg.source, status, time.monotonic() - start, str(result.outputs.video), result.final_loss)
+
+
+def _table(rows, quiet: bool) -> None:
+    """The closing table on stderr: config, status, time, output (or the error)."""
+    if quiet or not rows:
+        return
+    if len(rows) == 1:  # one config: one line (its errors, if any, are printed already)
+        r = rows[0]
+        if r.status != "failed":
+            click.echo(f"{r.config}: {r.status} -> {r.output} ({r.seconds:.1f} s)", err=True)
+        return
+    width = max(len(r.config) for r in rows)
+    click.echo(f"{'config':<{width}}  {'status':<11} {'time':>7}  output", err=True)
+    for r in rows:
+        secs = f"{r.seconds:.1f} s" if r.seconds else "-"
+        click.echo(f"{r.config:<{width}}  {r.status:<11} {secs:>7}  {r.output}", err=True)
+    counts = {s: sum(r.status == s for r in rows) for s in ("rendered", "up to date", "diverged", "failed")}
+    click.echo(", ".join(f"{n} {s}" for s, n in counts.items() if n), err=True)
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True)
 @_SET
 @click.pass_context
 def validate(ctx: click.Context, paths, overrides) -> None:
     """Check configs (and the data and weights files they name) without training."""
+    from .batch import BatchError, find_configs
+    from .config import load_config
     from .pipeline import prepare
 
+    try:
+        files = find_configs(paths)
+    except BatchError as exc:
+        raise click.ClickException(str(exc)) from None
     failed = 0
-    for path in _configs(paths):
+    for path in files:
         try:
             prepare(load_config(path, list(overrides)))
         except ConfigError as exc:

@@ -55,8 +55,10 @@ class RenderConfig:
     fps: float = 30.0  # frames per second; one frame per snapshot
     size: tuple[int, int] = (1280, 720)  # width, height in pixels (even numbers)
     hold: float = 2.0  # seconds the last frame is held
-    crf: int = 20  # x264 quality: 0 lossless ... 51 worst; 18-23 looks good
+    crf: int = 20  # x264 quality: 0 lossless ... 51 worst; 18-23 looks good (WebM gets the like VP9 quality)
     preset: str = "medium"  # x264 speed/size trade-off
+    formats: tuple[str, ...] = ("mp4",)  # any of mp4, webm, gif
+    gif_width: int = 640  # a GIF is at most this wide (GIFs are big)
 
 
 @dataclass(frozen=True)
@@ -208,19 +210,21 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
 
     r = ch.mapping(raw.get("render"), ("render",))
     rp = ("render",)
-    ch.unknown(r, rp, ("fps", "size", "hold", "crf", "preset"))
+    ch.unknown(r, rp, ("fps", "size", "hold", "crf", "preset", "formats", "gif_width"))
     fps = ch.take(r, rp, "fps", s.number, 30.0, s.in_range(1, 240, hi_open=False))
     size = ch.take(r, rp, "size", _size, (1280, 720))
     hold = ch.take(r, rp, "hold", s.number, 2.0, s.in_range(0, 60, hi_open=False))
     crf = ch.take(r, rp, "crf", s.integer, 20, s.in_range(0, 51, hi_open=False))
     preset = ch.take(r, rp, "preset", s.choice("ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
                                                "slow", "slower", "veryslow"), "medium")
+    formats = ch.take(r, rp, "formats", _formats, ("mp4",))
+    gif_width = ch.take(r, rp, "gif_width", s.integer, 640, s.in_range(16, 7680, hi_open=False))
     ch.raise_if_any()
     return Config(
         source=file, title=title, seed=seed, data=data,
         model=ModelConfig(tuple(hidden), tuple(act), output, bias, init),
         train=TrainConfig(loss, optimizer, batch, shuffle, iterations, epochs, snap, dtype),
-        render=RenderConfig(fps, tuple(size), hold, crf, preset),
+        render=RenderConfig(fps, tuple(size), hold, crf, preset, formats, gif_width),
         lines=lines, set_paths=set_paths,
     )
 
@@ -267,6 +271,19 @@ def _int_or(word: str):
 
 _batch = _int_or("full")
 _auto_int = _int_or("auto")
+
+
+FORMAT_NAMES = ("mp4", "webm", "gif")
+
+
+def _formats(v) -> tuple[str, ...]:
+    names = (v,) if isinstance(v, str) else v
+    if not isinstance(names, list | tuple) or not names:
+        raise ValueError(f"expected a list of formats from {', '.join(FORMAT_NAMES)}")
+    out = tuple(s.choice(*FORMAT_NAMES)(n) for n in names)
+    if len(set(out)) != len(out):
+        raise ValueError("a format is listed twice")
+    return out
 
 
 def _size(v) -> tuple[int, int]:

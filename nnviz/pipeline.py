@@ -1,9 +1,11 @@
 """One config end to end: load, prepare data and weights, train (or reuse snapshots), draw, encode, atomically."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,10 +16,12 @@ from . import __version__, snapshots
 from .config import Config
 from .datasets import DATASETS, DataError, Dataset
 from .errors import ConfigError, RenderError
+from .embed import read_manifest, write_embeds, write_text
 from .files import atomic_path
 from .init import InitError, initialise
 from .model import Net, unflatten
-from .render.scene import Scene
+from .render.formats import FORMATS, gif_args, gif_size, palette_args
+from .render.scene import Scene, summary
 from .render.video import VideoWriter
 from .train import schedule, train
 
@@ -39,10 +43,40 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Outputs:
-    video: Path
-    poster: Path
-    snapshots: Path
-    weights: Path
+    """Where one config's files go: folder/name.mp4, .webm, .gif, .png, .npz, .weights.npz, .json."""
+
+    folder: Path
+    name: str
+    formats: tuple[str, ...] = ("mp4",)
+
+    def path(self, suffix: str) -> Path:
+        return self.folder / f"{self.name}{suffix}"
+
+    @property
+    def video(self) -> Path:  # the main video: the first format asked for
+        return self.path("." + self.formats[0])
+
+    @property
+    def poster(self) -> Path:
+        return self.path(".png")
+
+    @property
+    def snapshots(self) -> Path:
+        return self.path(".npz")
+
+    @property
+    def weights(self) -> Path:
+        return self.path(".weights.npz")
+
+    @property
+    def manifest(self) -> Path:
+        return self.path(".json")
+
+    def files(self) -> dict[str, str]:
+        """Role -> file name, for the manifest."""
+        out = {f: f"{self.name}.{f}" for f in self.formats}
+        out.update(poster=self.poster.name, snapshots=self.snapshots.name, weights=self.weights.name)
+        return out
 
 
 @dataclass(frozen=True)
@@ -50,8 +84,9 @@ class Result:
     outputs: Outputs
     retrained: bool  # False when existing snapshots were reused
     diverged_at: int  # -1 when training did not diverge
-    final_loss: float
+    final_loss: float | None
     frames: int
+    up_to_date: bool = False  # nothing was done: the outputs were already made from this config
 
 
 def prepare(cfg: Config) -> Prepared:
@@ -72,23 +107,46 @@ def prepare(cfg: Config) -> Prepared:
     return Prepared(cfg, data, net, theta, batch_rng)
 
 
+def _content_hash(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
 def train_key(cfg: Config) -> str:
-    """A hash of everything training depends on: the config but title and render, data files, nnviz's version."""
+    """A hash of everything training depends on: the config but title and render, the content (not the
+    place) of the data and weights files, and nnviz's version."""
     d = cfg.to_dict()
     for k in ("title", "render"):
         d.pop(k)
-    h = hashlib.sha256(json.dumps(d, sort_keys=True).encode())
-    h.update(__version__.encode())
-    for p in (cfg.data.params.get("path"), cfg.model.init.params.get("path")):
-        if p and Path(p).is_file():
-            h.update(Path(p).read_bytes())
-    return h.hexdigest()
+    for section in (d["data"]["params"], d["model"]["init"]["params"]):
+        if section.get("path"):
+            section["path"] = _content_hash(section["path"])
+    return hashlib.sha256((json.dumps(d, sort_keys=True) + __version__).encode()).hexdigest()
+
+
+def render_key(cfg: Config) -> str:
+    """A hash of everything the outputs depend on: training, and the title and render settings."""
+    extra = json.dumps({"title": cfg.title, "render": cfg.to_dict()["render"]}, sort_keys=True)
+    return hashlib.sha256((train_key(cfg) + extra).encode()).hexdigest()
 
 
 def outputs_for(cfg: Config, out_dir: str | Path) -> Outputs:
     name = Path(cfg.source).stem
     folder = Path(out_dir) / name
-    return Outputs(folder / f"{name}.mp4", folder / f"{name}.png", folder / f"{name}.npz", folder / f"{name}.weights.npz")
+    return Outputs(folder, name, cfg.render.formats)
+
+
+def up_to_date(cfg: Config, out_dir: str | Path) -> dict | None:
+    """The manifest of this config's outputs when they are complete and made from this very config, else None."""
+    o = outputs_for(cfg, out_dir)
+    m = read_manifest(o.manifest)
+    if not m or m.get("key") != render_key(cfg):
+        return None
+    if not all((o.folder / f).is_file() for f in m["files"].values()):
+        return None
+    return m
 
 
 def run_training(prep: Prepared, key: str, progress: Progress | None = None) -> tuple[snapshots.History, np.ndarray]:
@@ -113,26 +171,52 @@ def save_weights(net: Net, theta: np.ndarray, file: Path) -> None:
 
 
 def draw(history: snapshots.History, cfg: Config, outputs: Outputs, progress: Progress | None = None) -> int:
-    """Encode the video and write the poster from `history`; return the number of frames written."""
+    """Encode every format and write the poster from `history`; return the number of video frames.
+
+    All videos are encoded at once from one pass of drawing. A GIF takes a second pass: the first
+    also feeds ffmpeg's palette generator, the second maps the frames, drawn again, onto that palette.
+    """
     r = cfg.render
     scene = Scene(history, cfg.title, r.size)
     hold = int(round(r.hold * r.fps))
     total = history.n + hold
-    try:
-        with VideoWriter(outputs.video, r.size, r.fps, r.crf, r.preset) as writer:
-            frame = None
-            for i in range(history.n):
-                frame = scene.frame(i)
-                writer.write(frame)
-                if progress:
-                    progress("drawing", i + 1, total)
-            for j in range(hold):
-                writer.write(frame)
-                if progress:
-                    progress("drawing", history.n + j + 1, total)
+    gif = "gif" in r.formats
+    passes = 2 if gif else 1
+
+    def frames(pass_no: int):
+        frame = None
+        for i in range(history.n):
+            frame = scene.frame(i)
+            yield frame
             if progress:
-                progress("encoding", total, total)
-            _write_png(frame, outputs.poster)
+                progress("drawing", (pass_no * total + i + 1), passes * total)
+        for j in range(hold):
+            yield frame
+        if progress:
+            progress("drawing", (pass_no + 1) * total, passes * total)
+
+    try:
+        with tempfile.TemporaryDirectory(dir=outputs.folder, prefix=".palette.") as tmp:
+            palette = Path(tmp) / "palette.png"
+            gsize = gif_size(r.size, r.gif_width)
+            with contextlib.ExitStack() as stack:
+                writers = [stack.enter_context(VideoWriter(outputs.path("." + f), r.size, r.fps, FORMATS[f].args(r)))
+                           for f in r.formats if f != "gif"]
+                if gif:
+                    writers.append(stack.enter_context(VideoWriter(palette, r.size, r.fps, palette_args(r.fps, gsize),
+                                                                   check_frames=False)))
+                last = None
+                for last in frames(0):
+                    for w in writers:
+                        w.write(last)
+                _write_png(last, outputs.poster)
+                if progress:
+                    progress("encoding", total, total)
+            if gif:
+                with VideoWriter(outputs.path(".gif"), r.size, r.fps, gif_args(r.fps, gsize),
+                                 extra_inputs=["-i", str(palette)], check_frames=False) as w:
+                    for frame in frames(1):
+                        w.write(frame)
     finally:
         scene.close()
     return total
@@ -146,10 +230,15 @@ def _write_png(frame: np.ndarray, file: Path) -> None:
 
 
 def render(cfg: Config, out_dir: str | Path = "outputs", progress: Progress | None = None, force: bool = False) -> Result:
-    """Render one config: reuse the snapshots when nothing training depends on changed, else train; then draw."""
+    """Render one config: nothing when its outputs are up to date; reuse the snapshots when nothing
+    training depends on changed, else train; then draw, and write the manifest and embeds last."""
     outputs = outputs_for(cfg, out_dir)
+    prep = prepare(cfg)  # validates data and weights files even when nothing is to be done
+    if not force:
+        done = up_to_date(cfg, out_dir)
+        if done is not None:
+            return Result(outputs, False, done["diverged_at"], done["final_loss"], done["frames"], up_to_date=True)
     key = train_key(cfg)
-    prep = prepare(cfg)  # validates data and weights files even when the snapshots are reused
     history = None
     if not force and snapshots.read_key(outputs.snapshots) == key and outputs.weights.is_file():
         try:
@@ -159,7 +248,7 @@ def render(cfg: Config, out_dir: str | Path = "outputs", progress: Progress | No
             log.info("%s: cannot reuse snapshots (%s), training again", cfg.source, exc)
     retrained = history is None
     try:
-        outputs.video.parent.mkdir(parents=True, exist_ok=True)  # fail before training, not after
+        outputs.folder.mkdir(parents=True, exist_ok=True)  # fail before training, not after
         if retrained:
             history, theta = run_training(prep, key, progress)
             snapshots.save(history, outputs.snapshots)
@@ -168,7 +257,21 @@ def render(cfg: Config, out_dir: str | Path = "outputs", progress: Progress | No
             log.warning("%s: training diverged at iteration %d (the loss is not finite)", cfg.source,
                         history.diverged_at)
         frames = draw(history, cfg, outputs, progress)
+        manifest = _manifest(cfg, outputs, history, frames)
+        write_embeds(manifest, outputs.folder)
+        write_text(outputs.manifest, json.dumps(manifest, indent=1) + "\n")  # last: it says all is done
     except OSError as exc:  # a folder that cannot be written, a full disk: no partial file is left
-        where = exc.filename or outputs.video.parent
+        where = exc.filename or outputs.folder
         raise RenderError(f"cannot write {where}: {exc.strerror or exc}") from None
     return Result(outputs, retrained, history.diverged_at, float(history.loss[-1]), frames)
+
+
+def _manifest(cfg: Config, outputs: Outputs, history: snapshots.History, frames: int) -> dict:
+    return {
+        "name": outputs.name, "title": cfg.title, "summary": summary(history), "key": render_key(cfg),
+        "nnviz": __version__, "files": outputs.files(), "size": list(cfg.render.size), "fps": cfg.render.fps,
+        "frames": frames, "iterations": int(history.iteration[-1]), "loss_name": cfg.train.loss,
+        "final_loss": float(history.loss[-1]) if np.isfinite(history.loss[-1]) else None,
+        "diverged_at": history.diverged_at,
+        "gif_size": list(gif_size(cfg.render.size, cfg.render.gif_width)) if "gif" in cfg.render.formats else None,
+    }

@@ -31,7 +31,7 @@ def test_render_prints_progress_and_result(write, tmp_path):
     r = run("render", path, "--out", tmp_path / "o")
     assert r.exit_code == 0, r.output
     assert "small: training" in r.output and "small: drawing" in r.output
-    assert "trained and rendered" in r.output
+    assert "small.yaml: rendered -> " in r.output
     assert (tmp_path / "o" / "small" / "small.mp4").is_file()
     r = run("-q", "render", path, "--out", tmp_path / "o", "--set", "render.fps=12")
     assert r.exit_code == 0 and r.output == ""

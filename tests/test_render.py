@@ -31,7 +31,7 @@ def test_render_writes_a_web_ready_mp4_poster_and_snapshots(write, tmp_path):
     o = result.outputs
     assert o.video == tmp_path / "out" / "small" / "small.mp4"
     assert sorted(p.name for p in o.video.parent.iterdir()) == [
-        "small.mp4", "small.npz", "small.png", "small.weights.npz"]
+        "embed.html", "embed.md", "small.json", "small.mp4", "small.npz", "small.png", "small.weights.npz"]
     assert probe(o.video) == ("h264", "yuv420p", 320, 240, 10.0)
     frames, secs = imageio_ffmpeg.count_frames_and_secs(str(o.video))
     assert frames == 11 + 5 == result.frames  # 11 snapshots + 0.5 s hold at 10 fps

@@ -1,13 +1,13 @@
-"""A video writer around ffmpeg (from imageio-ffmpeg): stream RGBA frames, check everything, rename atomically.
+"""A writer around ffmpeg (from imageio-ffmpeg): stream RGBA frames, check everything, rename atomically.
 
-    with VideoWriter("out.mp4", (1280, 720), fps=30) as w:
+    with VideoWriter("out.mp4", (1280, 720), fps=30, output_args=FORMATS["mp4"].args(render_config)) as w:
         for frame in frames:          # (H, W, 4) uint8
             w.write(frame)
     # out.mp4 now exists, whole, or (on any error) an older out.mp4 is untouched
 
-H.264 in yuv420p (the pixel format every browser and QuickTime plays), `+faststart` (the index first,
-so a browser starts playing before the download ends). ffmpeg's exit status and the number of frames
-it encoded are checked; a failure raises RenderError with ffmpeg's own message.
+ffmpeg's exit status and (unless a filter changes the frame rate) the number of frames it encoded are
+checked; a failure raises RenderError with ffmpeg's own message. The encoder settings of each output
+format are in formats.py.
 """
 from __future__ import annotations
 
@@ -42,8 +42,12 @@ def _widen_pipe(fd: int) -> None:
 
 
 class VideoWriter:
-    def __init__(self, file: str | Path, size: tuple[int, int], fps: float, crf: int = 20, preset: str = "medium"):
-        self.file, self.size, self.fps, self.crf, self.preset = Path(file), tuple(size), fps, crf, preset
+    def __init__(self, file: str | Path, size: tuple[int, int], fps: float, output_args: list[str],
+                 extra_inputs: list[str] = (), check_frames: bool = True):
+        """output_args: ffmpeg's options for the output (codec, pixel format, muxer); extra_inputs: more
+        `-i` inputs after the frames (a palette); check_frames: whether ffmpeg must report every frame."""
+        self.file, self.size, self.fps = Path(file), tuple(size), fps
+        self.output_args, self.extra_inputs, self.check_frames = list(output_args), list(extra_inputs), check_frames
         self.frames = 0
         self._proc = None
 
@@ -55,8 +59,7 @@ class VideoWriter:
         cmd = [
             imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-nostdin", "-loglevel", "error", "-nostats", "-progress", "pipe:2",
             "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-r", f"{self.fps:g}", "-i", "pipe:0",
-            "-an", "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf), "-pix_fmt", "yuv420p",
-            "-movflags", "+faststart", "-f", "mp4", str(self._tmp),
+            *self.extra_inputs, *self.output_args, str(self._tmp),
         ]
         log.debug("ffmpeg: %s", " ".join(cmd))
         try:
@@ -116,7 +119,7 @@ class VideoWriter:
             if code != 0 or self._broken.is_set():
                 raise RenderError(f"ffmpeg failed (exit {code}) writing {self.file.name}: {self._message()}")
             encoded = self._encoded_frames()
-            if encoded != self.frames:
+            if encoded != self.frames and (self.check_frames or encoded == 0):
                 raise RenderError(f"ffmpeg encoded {encoded} of {self.frames} frames of {self.file.name}")
         except RenderError as err:
             self._cleanup(err)

@@ -1,0 +1,199 @@
+"""Many configs at once: find them, check them, skip what is up to date, render the rest in parallel.
+
+Each config renders in its own worker process, so a worker that crashes (killed, out of memory) fails
+only its own config. With a Dask scheduler address, the jobs go to a Dask cluster instead (see
+remote.py). Progress comes back as (job, stage, done, total) messages; the caller draws it.
+"""
+from __future__ import annotations
+
+import glob
+import logging
+import multiprocessing as mp
+import os
+import queue as queue_mod
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .config import Config, load_config
+from .errors import ConfigError, NnvizError
+from .pipeline import outputs_for, prepare, render, up_to_date
+
+log = logging.getLogger(__name__)
+
+Report = Callable[[str, str, int, int], None]  # (config name, stage, done, total)
+
+
+@dataclass
+class Row:
+    """One line of the closing table."""
+
+    config: str  # the config file
+    status: str  # rendered | up to date | diverged | failed | interrupted
+    seconds: float = 0.0
+    output: str = ""  # the main output file, or the error
+    final_loss: float | None = None
+
+
+class BatchError(NnvizError):
+    """The batch cannot start (e.g. two configs would write the same output)."""
+
+
+def find_configs(paths) -> list[Path]:
+    """Config files from files, folders (every *.yaml / *.yml below) and glob patterns, in order, once each."""
+    out: list[Path] = []
+    for p in paths:
+        if any(c in str(p) for c in "*?[") and not Path(p).exists():
+            matches = sorted(Path(m) for m in glob.glob(str(p), recursive=True))
+            if not matches:
+                raise BatchError(f"{p}: no file matches this pattern")
+            found = [m for q in matches for m in (_in_folder(q) if q.is_dir() else [q])]
+        else:
+            p = Path(p)
+            found = _in_folder(p) if p.is_dir() else [p]
+        out.extend(f for f in found if f not in out)
+    return out
+
+
+def _in_folder(folder: Path) -> list[Path]:
+    found = sorted(q for q in folder.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file())
+    if not found:
+        raise BatchError(f"{folder}: no *.yaml or *.yml config files in this folder")
+    return found
+
+
+def plan(files: list[Path], overrides, formats) -> tuple[list[Config], list[Row], list[str]]:
+    """Load every config: (configs to run, rows of those that failed to load, error lines of those)."""
+    configs, failed, errors = [], [], []
+    for f in files:
+        try:
+            cfg = load_config(f, list(overrides) + ([f"render.formats={list(formats)}"] if formats else []))
+            prepare(cfg)  # data and weights files are checked before anything runs
+            configs.append(cfg)
+        except ConfigError as exc:
+            failed.append(Row(str(f), "failed", 0.0, str(exc.problems[0])))
+            errors.extend(str(p) for p in exc.problems)
+    return configs, failed, errors
+
+
+def check_names(configs: list[Config], out_dir) -> None:
+    """Two configs that would write the same output folder are an error before anything runs."""
+    seen: dict[Path, str] = {}
+    clashes = []
+    for cfg in configs:
+        folder = outputs_for(cfg, out_dir).folder.resolve()
+        if folder in seen:
+            clashes.append(f"{seen[folder]} and {cfg.source} would both write {folder}")
+        seen[folder] = cfg.source
+    if clashes:
+        raise BatchError("; ".join(clashes) + " (rename one of them, or render them with different --out)")
+
+
+def _job(cfg: Config, out_dir: str, force: bool, messages, job: int) -> None:
+    """A worker process: render one config, report progress and the result through `messages`."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    last = {}
+
+    def progress(stage, done, total):
+        pct = int(100 * done / total) if total else 100
+        if last.get(stage) != pct:  # one message per percent is plenty
+            last[stage] = pct
+            messages.put(("progress", job, stage, done, total))
+
+    try:
+        result = render(cfg, out_dir, progress, force=force)
+        status = "up to date" if result.up_to_date else "diverged" if result.diverged_at >= 0 else "rendered"
+        messages.put(("done", job, status, str(result.outputs.video), result.final_loss))
+    except NnvizError as exc:
+        messages.put(("error", job, str(exc).splitlines()[0]))
+    except KeyboardInterrupt:
+        messages.put(("error", job, "interrupted"))
+    except Exception as exc:  # a bug: report it as this config's failure, not the batch's
+        messages.put(("error", job, f"{type(exc).__name__}: {exc}"))
+
+
+def run_local(configs: list[Config], out_dir, jobs: int, force: bool, report: Report | None = None) -> list[Row]:
+    """Render configs in up to `jobs` worker processes at once; one Row each, in the configs' order."""
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    messages = ctx.Queue()
+    rows = [Row(c.source, "queued") for c in configs]
+    waiting = list(range(len(configs)))
+    running: dict[int, tuple] = {}  # job -> (process, start time)
+    try:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                j = waiting.pop(0)
+                proc = ctx.Process(target=_job, args=(configs[j], str(out_dir), force, messages, j),
+                                   name=f"nnviz-{Path(configs[j].source).stem}")
+                proc.start()
+                running[j] = (proc, time.monotonic())
+            _drain(messages, rows, configs, report, timeout=0.1)
+            for j, (proc, start) in list(running.items()):
+                if not proc.is_alive():
+                    proc.join()
+                    _drain(messages, rows, configs, report, timeout=0)
+                    rows[j].seconds = time.monotonic() - start
+                    if rows[j].status in ("queued", "running"):  # it died without a word: killed, out of memory
+                        how = f"signal {-proc.exitcode}" if proc.exitcode and proc.exitcode < 0 else f"exit {proc.exitcode}"
+                        rows[j].status, rows[j].output = "failed", f"the worker process died ({how})"
+                    del running[j]
+    except KeyboardInterrupt:
+        for j, (proc, start) in running.items():
+            proc.join(timeout=10)  # the workers got Ctrl-C too: let them remove their temporary files
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+            rows[j].status, rows[j].seconds, rows[j].output = "interrupted", time.monotonic() - start, ""
+        for j in waiting:
+            rows[j].status = "interrupted"
+        raise Interrupted(rows) from None
+    return rows
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a batch; carries the rows so far."""
+
+    def __init__(self, rows: list[Row]):
+        super().__init__("interrupted")
+        self.rows = rows
+
+
+def _drain(messages, rows, configs, report, timeout: float) -> None:
+    while True:
+        try:
+            msg = messages.get(timeout=timeout) if timeout else messages.get_nowait()
+        except queue_mod.Empty:
+            return
+        timeout = 0
+        kind, job = msg[0], msg[1]
+        row = rows[job]
+        if kind == "progress":
+            row.status = "running"
+            if report:
+                report(Path(configs[job].source).stem, *msg[2:])
+        elif kind == "done":
+            row.status, row.output, row.final_loss = msg[2], msg[3], msg[4]
+            if report:
+                report(Path(configs[job].source).stem, "done", 1, 1)
+        elif kind == "error":
+            row.status, row.output = ("interrupted" if msg[2] == "interrupted" else "failed"), msg[2]
+            if report:
+                report(Path(configs[job].source).stem, "failed", 1, 1)
+
+
+def skip_up_to_date(configs: list[Config], out_dir, force: bool) -> tuple[list[Config], list[Row]]:
+    """Split configs into those to render and rows for those whose outputs are already up to date."""
+    todo, done = [], []
+    for cfg in configs:
+        m = None if force else up_to_date(cfg, out_dir)
+        if m is None:
+            todo.append(cfg)
+        else:
+            done.append(Row(cfg.source, "up to date", 0.0, str(outputs_for(cfg, out_dir).video), m["final_loss"]))
+    return todo, done
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

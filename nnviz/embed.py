@@ -1,0 +1,133 @@
+"""What a blog needs besides the video: the manifest of each output, embed snippets and the gallery page.
+
+Each rendered config's folder holds NAME.json, the manifest: what was rendered from what (its key, so
+an unchanged config is not rendered again), the files, the title and a one-line summary. Snippets and
+the gallery are made from manifests alone.
+"""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from .files import atomic_path
+
+STYLES = ("html", "markdown", "pelican", "jekyll", "hugo")
+MIME = {"mp4": "video/mp4", "webm": "video/webm"}
+
+
+def read_manifest(file: Path) -> dict | None:
+    try:
+        return json.loads(Path(file).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def write_text(file: Path, text: str) -> None:
+    with atomic_path(file) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
+
+
+def _videos(m: dict) -> list[str]:
+    """The manifest's video files, WebM first (smaller; browsers take the first source they can play)."""
+    files = m["files"]
+    return [files[f] for f in ("webm", "mp4") if f in files]
+
+
+def video_tag(m: dict, base: str = "", indent: str = "") -> str:
+    """<video> with every source, the poster and the size; an <img> of the GIF when there is no video."""
+    w, h = m["size"]
+    title = html.escape(m["title"])
+    if not _videos(m):
+        return f'{indent}<img src="{base}{m["files"]["gif"]}" width="{w}" height="{h}" alt="{title}">'
+    lines = [f'{indent}<video controls loop muted playsinline preload="metadata" poster="{base}{m["files"]["poster"]}" '
+             f'width="{w}" height="{h}" title="{title}">']
+    for f in _videos(m):
+        lines.append(f'{indent}  <source src="{base}{f}" type="{MIME[f.rsplit(".", 1)[1]]}">')
+    lines.append(f"{indent}</video>")
+    return "\n".join(lines)
+
+
+def snippet(m: dict, style: str, base_url: str = "") -> str:
+    """The embed code for one output in a site generator's own syntax; files are looked for at base_url."""
+    base = base_url if not base_url or base_url.endswith("/") else base_url + "/"
+    files, (w, h) = m["files"], m["size"]
+    main = _videos(m)[-1] if _videos(m) else files["gif"]
+    if style == "html":
+        return video_tag(m, base)
+    if style == "markdown":  # Markdown has no video: the poster, linking to the video
+        return f"[![{m['title']}]({base}{files['poster']})]({base}{main})"
+    if style == "pelican":  # the liquid_tags video plugin: {% video url width height poster %}
+        return f"{{% video {base}{main} {w} {h} {base}{files['poster']} %}}"
+    if style == "jekyll":  # raw HTML in kramdown, URLs through relative_url so a baseurl is respected
+        return _jekyll(m, base)
+    if style == "hugo":  # raw HTML: needs markup.goldmark.renderer.unsafe = true in the site config
+        return video_tag(m, base)
+    raise ValueError(f"unknown style {style!r}; valid: {', '.join(STYLES)}")
+
+
+def _jekyll(m: dict, base: str) -> str:
+    def url(f: str) -> str:
+        return "{{ '" + base + f + "' | relative_url }}"
+
+    w, h = m["size"]
+    if not _videos(m):
+        return f'<img src="{url(m["files"]["gif"])}" width="{w}" height="{h}" alt="{html.escape(m["title"])}">'
+    lines = [f'<video controls loop muted playsinline preload="metadata" poster="{url(m["files"]["poster"])}" '
+             f'width="{w}" height="{h}">']
+    lines += [f'  <source src="{url(f)}" type="{MIME[f.rsplit(".", 1)[1]]}">' for f in _videos(m)]
+    return "\n".join(lines + ["</video>"])
+
+
+def write_embeds(m: dict, folder: Path) -> None:
+    """embed.html and embed.md next to the video, with paths relative to that folder."""
+    write_text(folder / "embed.html", video_tag(m) + "\n")
+    write_text(folder / "embed.md", snippet(m, "markdown") + "\n")
+
+
+def gallery(out_dir: Path) -> Path:
+    """Write out_dir/index.html: every rendered output with its poster, title, summary, final loss and files."""
+    out_dir = Path(out_dir)
+    cards = []
+    for mf in sorted(out_dir.glob("*/*.json")):
+        m = read_manifest(mf)
+        if not m or mf.stem != mf.parent.name or "files" not in m:
+            continue
+        base = f"{mf.parent.name}/"
+        loss = "diverged at iteration {:,}".format(m["diverged_at"]) if m["diverged_at"] >= 0 else \
+            f"final {m['loss_name']} loss {m['final_loss']:.4g}"
+        links = " · ".join(f'<a href="{base}{f}">{html.escape(k)}</a>' for k, f in m["files"].items())
+        cards.append(f"""<article id="{html.escape(m['name'])}">
+{video_tag(m, base, "  ")}
+  <h2>{html.escape(m['title'])}</h2>
+  <p class="summary">{html.escape(m['summary'])}</p>
+  <p class="loss">{html.escape(loss)}</p>
+  <p class="files">{links}</p>
+</article>""")
+    page = f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>nnviz gallery</title>
+<style>
+  body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1400px; padding: 0 1rem; color: #222; }}
+  main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 2rem; }}
+  video, img {{ width: 100%; height: auto; background: #f4f4f4; }}
+  h2 {{ font-size: 1.1rem; margin: .5rem 0 .2rem; }}
+  p {{ margin: .2rem 0; color: #555; font-size: .9rem; }}
+  .loss {{ color: #0072b2; }}
+</style>
+</head>
+<body>
+<h1>nnviz gallery</h1>
+<p>{len(cards)} video{'' if len(cards) == 1 else 's'}</p>
+<main>
+{chr(10).join(cards)}
+</main>
+</body>
+</html>
+"""
+    index = out_dir / "index.html"
+    write_text(index, page)
+    return index
