@@ -213,3 +213,98 @@ def validate(ctx: click.Context, paths, overrides) -> None:
         if not ctx.obj["quiet"]:
             click.echo(f"{path}: ok", err=True)
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False),
+              help="The folder the output was rendered into.")
+@click.option("--style", type=click.Choice(["html", "markdown", "pelican", "jekyll", "hugo"]), default="html",
+              show_default=True, help="The site generator's syntax.")
+@click.option("--base-url", default="", help="Where the files will be served from, e.g. /videos/.")
+def embed(name, out_dir, style, base_url) -> None:
+    """Print the snippet that embeds the rendered video NAME in a page or post."""
+    from .embed import read_manifest, snippet
+
+    name = Path(name).stem
+    m = read_manifest(Path(out_dir) / name / f"{name}.json")
+    if m is None:
+        raise click.ClickException(f"no rendered output named {name!r} in {out_dir}/ (render it first)")
+    click.echo(snippet(m, style, base_url))
+    if style == "hugo":
+        click.echo("Note: Hugo passes raw HTML through only with markup.goldmark.renderer.unsafe = true.", err=True)
+
+
+@main.command(name="list")
+def list_() -> None:
+    """List the built-in data sets, activations, losses, optimizers, initialisers, panels and formats."""
+    from .activations import ACTIVATIONS
+    from .datasets import DATASETS
+    from .init import INITS
+    from .losses import LOSSES
+    from .optim import OPTIMIZERS
+    from .render.formats import FORMATS
+    from .render.panels import PANELS
+
+    families = [
+        ("data sets (data.name)", {k: v.doc for k, v in DATASETS.items()}),
+        ("activations (model.activation, model.output)", {k: v.doc for k, v in ACTIVATIONS.items()}),
+        ("losses (train.loss)", {k: v.doc for k, v in LOSSES.items()}),
+        ("optimizers (train.optimizer.name)", {k: v.doc for k, v in OPTIMIZERS.items()}),
+        ("initialisers (model.init.name)", {k: v.doc for k, v in INITS.items()}),
+        ("panels", {k: (v.__doc__ or "").strip().splitlines()[0] for k, v in PANELS.items()}),
+        ("formats (render.formats)", {**{k: v.doc for k, v in FORMATS.items()},
+                                      "gif": "animated GIF from a palette made for the video, looping"}),
+    ]
+    for title, entries in families:
+        click.echo(title)
+        width = max(map(len, entries))
+        for k, doc in entries.items():
+            click.echo(f"  {k:<{width}}  {doc}")
+        click.echo("")
+
+
+STARTER = """\
+# An nnviz experiment: `nnviz render {file}`. Every key is optional; docs/config.md lists them all.
+title: {title}
+seed: 1                     # one seed drives data noise, initial weights and batch order
+
+data:
+  name: sine                # `nnviz list` shows the data sets; `file` reads your own .npz or .csv
+  samples: 100
+  noise: 0.2
+
+model:
+  hidden: [10, 10]          # hidden layer sizes; [] is a single neuron
+  activation: tanh          # one name, or one per hidden layer
+  output: linear
+  bias: true
+  init: glorot_uniform      # or {{name: normal, std: 0.05}}
+
+train:
+  loss: mse
+  optimizer: {{name: adam, lr: 0.01}}   # sgd, adam, adamw, rmsprop, adagrad, with torch.optim's defaults
+  batch_size: full          # or a number: mini-batches
+  iterations: 5000          # or `epochs: N`
+  snapshot_every: 25        # one snapshot is one frame of the video
+
+render:
+  fps: 30
+  size: [1280, 720]
+  hold: 2                   # seconds the last frame stays
+  formats: [mp4]            # add webm and gif for the web
+"""
+
+
+@main.command()
+@click.argument("name")
+def new(name) -> None:
+    """Write a commented starter config NAME.yaml."""
+    path = Path(name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
+    if path.exists():
+        raise click.ClickException(f"{path} exists already; pick another name")
+    text = STARTER.format(file=path, title=path.stem.replace("-", " ").replace("_", " ").capitalize())
+    from .embed import write_text
+
+    write_text(path, text)
+    click.echo(f"wrote {path}; render it with: nnviz render {path}", err=True)

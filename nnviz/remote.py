@@ -1,0 +1,103 @@
+"""Rendering on a Dask cluster: `nnviz render configs/ --scheduler tcp://HOST:PORT` (needs nnviz[dask]).
+
+Jobs go through the cluster's concurrent.futures executor. A job carries everything it needs (the
+resolved config, the bytes of its data and weights files, and the stored snapshots when only
+rendering changed) and brings back the bytes of the finished files, which are written here,
+atomically: the workers need no shared disk and no copy of the configs.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+from concurrent.futures import as_completed
+from pathlib import Path
+
+from .batch import Row
+from .config import Config, Named
+from .errors import NnvizError
+from .files import atomic_path
+from .pipeline import outputs_for, render, train_key
+from .snapshots import read_key
+
+CONNECT_TIMEOUT = 8  # seconds: an unreachable scheduler is reported well within 10 s
+
+
+def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=None) -> list[Row]:
+    """Render `configs` on the Dask cluster at `address`; one Row each."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise NnvizError("--scheduler needs Dask: pip install 'nnviz[dask]'") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise NnvizError(f"cannot reach the Dask scheduler at {address} within {CONNECT_TIMEOUT} s: {exc}") from None
+    rows = [Row(c.source, "queued") for c in configs]
+    with client:
+        executor = client.get_executor(pure=False)
+        started = time.monotonic()
+        futures = {executor.submit(remote_job, pack(cfg, out_dir, force)): j for j, cfg in enumerate(configs)}
+        for j in futures.values():
+            if report:
+                report(Path(configs[j].source).stem, "on the cluster", 0, 1)
+        for future in as_completed(futures):
+            j = futures[future]
+            row = rows[j]
+            row.seconds = time.monotonic() - started
+            try:
+                status, final_loss, files = future.result()
+                folder = outputs_for(configs[j], out_dir).folder
+                folder.mkdir(parents=True, exist_ok=True)
+                # the manifest last: until it is there, the outputs do not count as up to date
+                for name in sorted(files, key=lambda n: n.endswith(".json")):
+                    with atomic_path(folder / name) as tmp:
+                        Path(tmp).write_bytes(files[name])
+                row.status, row.final_loss = status, final_loss
+                row.output = str(outputs_for(configs[j], out_dir).video)
+            except NnvizError as exc:
+                row.status, row.output = "failed", str(exc).splitlines()[0]
+            except Exception as exc:  # the worker died, or the cluster lost the job
+                row.status, row.output = "failed", f"{type(exc).__name__}: {exc}"
+            if report:
+                report(Path(configs[j].source).stem, "done", 1, 1)
+    return rows
+
+
+def pack(cfg: Config, out_dir, force: bool) -> dict:
+    """Everything a worker needs for one config, as plain picklable data."""
+    files = {}
+    for role, params in (("data", cfg.data.params), ("init", cfg.model.init.params)):
+        if params.get("path"):
+            files[role] = (Path(params["path"]).name, Path(params["path"]).read_bytes())
+    stored = {}
+    o = outputs_for(cfg, out_dir)
+    if not force and read_key(o.snapshots) == train_key(cfg) and o.weights.is_file():
+        stored = {p.name: p.read_bytes() for p in (o.snapshots, o.weights)}
+    return {"config": cfg, "files": files, "stored": stored, "force": force}
+
+
+def remote_job(job: dict) -> tuple[str, float | None, dict[str, bytes]]:
+    """On a worker: render one packed config in a temporary folder; return (status, final loss, files)."""
+    cfg: Config = job["config"]
+    with tempfile.TemporaryDirectory(prefix="nnviz-") as tmp:
+        tmp = Path(tmp)
+        for role, (name, data) in job["files"].items():
+            (tmp / "in" / role).mkdir(parents=True, exist_ok=True)
+            (tmp / "in" / role / name).write_bytes(data)
+        if "data" in job["files"]:
+            path = str(tmp / "in" / "data" / job["files"]["data"][0])
+            cfg = dataclasses.replace(cfg, data=Named(cfg.data.name, {**cfg.data.params, "path": path}))
+        if "init" in job["files"]:
+            path = str(tmp / "in" / "init" / job["files"]["init"][0])
+            init = Named(cfg.model.init.name, {**cfg.model.init.params, "path": path})
+            cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, init=init))
+        folder = outputs_for(cfg, tmp / "out").folder
+        folder.mkdir(parents=True)
+        for name, data in job["stored"].items():
+            (folder / name).write_bytes(data)
+        result = render(cfg, tmp / "out", force=job["force"])
+        status = "diverged" if result.diverged_at >= 0 else "rendered"
+        files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+        # stored snapshots that were reused need not travel back
+        return status, result.final_loss, {k: v for k, v in files.items() if job["stored"].get(k) != v}

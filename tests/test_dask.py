@@ -1,0 +1,54 @@
+"""Rendering on a Dask cluster: a LocalCluster on loopback, started by the test; files come back by value."""
+import time
+
+import imageio_ffmpeg
+import pytest
+from click.testing import CliRunner
+
+from conftest import SMALL
+from nnviz.cli import main
+
+distributed = pytest.importorskip("distributed", reason="the Dask extra is not installed: pip install 'nnviz[dask]'")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None, silence_logs=40) as c:
+        yield c
+
+
+def test_render_on_a_cluster(cluster, tmp_path):
+    import numpy as np
+
+    d = tmp_path / "configs"
+    d.mkdir()
+    np.savez(d / "points.npz", x=np.linspace(-1, 1, 30)[:, None], y=np.linspace(-1, 1, 30) ** 2)
+    (d / "a.yaml").write_text(SMALL)
+    (d / "b.yaml").write_text(SMALL.replace("data: {name: sine, samples: 40, noise: 0.1}",
+                                            "data: {name: file, path: points.npz}"))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["render", str(d), "--out", str(out), "--scheduler", cluster.scheduler_address])
+    assert r.exit_code == 0, r.output
+    assert "2 rendered" in r.output
+    for name in ("a", "b"):
+        video = out / name / f"{name}.mp4"
+        assert imageio_ffmpeg.count_frames_and_secs(str(video))[0] == 16
+        assert (out / name / f"{name}.json").is_file() and (out / name / "embed.html").is_file()
+    assert (out / "index.html").is_file()
+    # nothing changed: nothing is sent; a render-only change is drawn from the stored snapshots
+    r = CliRunner().invoke(main, ["render", str(d), "--out", str(out), "--scheduler", cluster.scheduler_address])
+    assert "2 up to date" in r.output
+    stamp = (out / "a" / "a.npz").stat().st_mtime_ns
+    r = CliRunner().invoke(main, ["render", str(d / "a.yaml"), "--out", str(out), "--set", "render.fps=12",
+                                  "--scheduler", cluster.scheduler_address])
+    assert r.exit_code == 0 and (out / "a" / "a.npz").stat().st_mtime_ns == stamp
+
+
+def test_unreachable_scheduler_is_a_clear_error_within_10_s(tmp_path):
+    (tmp_path / "a.yaml").write_text(SMALL)
+    t0 = time.monotonic()
+    r = CliRunner().invoke(main, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "out"),
+                                  "--scheduler", "tcp://127.0.0.1:9"])
+    assert time.monotonic() - t0 < 10
+    assert r.exit_code == 1 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in r.output
