@@ -25,7 +25,6 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import matplotlib
-import numpy as np
 from matplotlib.animation import FFMpegWriter, FuncAnimation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure

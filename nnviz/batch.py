@@ -6,10 +6,8 @@ remote.py). Progress comes back as (job, stage, done, total) messages; the calle
 """
 from __future__ import annotations
 
-import glob
 import logging
 import multiprocessing as mp
-import os
 import queue as queue_mod
 import signal
 import time
@@ -19,6 +17,7 @@ from typing import Callable
 
 from .config import Config, load_config
 from .errors import ConfigError, NnvizError
+from .sources import BatchError, find_configs  # noqa: F401  (part of this module's interface)
 from .pipeline import outputs_for, prepare, render, up_to_date
 
 log = logging.getLogger(__name__)
@@ -35,33 +34,6 @@ class Row:
     seconds: float = 0.0
     output: str = ""  # the main output file, or the error
     final_loss: float | None = None
-
-
-class BatchError(NnvizError):
-    """The batch cannot start (e.g. two configs would write the same output)."""
-
-
-def find_configs(paths) -> list[Path]:
-    """Config files from files, folders (every *.yaml / *.yml below) and glob patterns, in order, once each."""
-    out: list[Path] = []
-    for p in paths:
-        if any(c in str(p) for c in "*?[") and not Path(p).exists():
-            matches = sorted(Path(m) for m in glob.glob(str(p), recursive=True))
-            if not matches:
-                raise BatchError(f"{p}: no file matches this pattern")
-            found = [m for q in matches for m in (_in_folder(q) if q.is_dir() else [q])]
-        else:
-            p = Path(p)
-            found = _in_folder(p) if p.is_dir() else [p]
-        out.extend(f for f in found if f not in out)
-    return out
-
-
-def _in_folder(folder: Path) -> list[Path]:
-    found = sorted(q for q in folder.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file())
-    if not found:
-        raise BatchError(f"{folder}: no *.yaml or *.yml config files in this folder")
-    return found
 
 
 def plan(files: list[Path], overrides, formats) -> tuple[list[Config], list[Row], list[str]]:
@@ -193,7 +165,3 @@ def skip_up_to_date(configs: list[Config], out_dir, force: bool) -> tuple[list[C
         else:
             done.append(Row(cfg.source, "up to date", 0.0, str(outputs_for(cfg, out_dir).video), m["final_loss"]))
     return todo, done
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -104,7 +105,19 @@ def render(ctx: click.Context, paths, out_dir, overrides, force, jobs, formats, 
     Configs whose outputs are up to date are skipped; the others render in parallel. At the end, a
     table says what happened to each, and OUT/index.html shows everything rendered.
     """
-    from . import batch
+    from .sources import BatchError, find_configs
+
+    try:
+        files = find_configs(paths)
+    except BatchError as exc:
+        raise click.ClickException(str(exc)) from None
+    if jobs is None:  # the number of cores this process may use
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if len(files) > 1 and jobs > 1:
+        # several configs at once: one BLAS thread each, or the workers fight over the cores
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
+    from . import batch  # loads NumPy
     from .embed import gallery
     from .pipeline import render as render_one
 
@@ -112,7 +125,6 @@ def render(ctx: click.Context, paths, out_dir, overrides, force, jobs, formats, 
     progress = Progress(not quiet)
     rows = []
     try:
-        files = batch.find_configs(paths)
         configs, rows, errors = batch.plan(files, overrides, formats)
         for line in errors:
             click.echo(f"Error: {line}", err=True)
@@ -126,7 +138,7 @@ def render(ctx: click.Context, paths, out_dir, overrides, force, jobs, formats, 
         elif len(todo) == 1 and len(configs) == 1:  # one config: in this process, simplest to follow
             rows.append(_render_here(render_one, todo[0], out_dir, force, progress))
         elif todo:
-            rows += batch.run_local(todo, out_dir, jobs or batch.default_jobs(), force, progress)
+            rows += batch.run_local(todo, out_dir, jobs, force, progress)
     except batch.Interrupted as exc:
         progress.close()
         _table(rows + exc.rows, quiet)

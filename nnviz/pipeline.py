@@ -190,7 +190,7 @@ def draw(history: snapshots.History, cfg: Config, outputs: Outputs, progress: Pr
             yield frame
             if progress:
                 progress("drawing", (pass_no * total + i + 1), passes * total)
-        for j in range(hold):
+        for _ in range(hold):
             yield frame
         if progress:
             progress("drawing", (pass_no + 1) * total, passes * total)
