@@ -34,16 +34,20 @@ def _videos(m: dict) -> list[str]:
     return [files[f] for f in ("webm", "mp4") if f in files]
 
 
-def video_tag(m: dict, base: str = "", indent: str = "") -> str:
-    """<video> with every source, the poster and the size; an <img> of the GIF when there is no video."""
-    w, h = m["size"]
+def video_tag(m: dict, base: str = "", indent: str = "", url=None) -> str:
+    """<video> with every source, the poster and the size; an <img> of the GIF when there is no video.
+
+    A file's URL is base + name, or url(name) when given."""
+    url = url or (lambda f: base + f)
     title = html.escape(m["title"])
     if not _videos(m):
-        return f'{indent}<img src="{base}{m["files"]["gif"]}" width="{w}" height="{h}" alt="{title}">'
-    lines = [f'{indent}<video controls loop muted playsinline preload="metadata" poster="{base}{m["files"]["poster"]}" '
+        w, h = m.get("gif_size") or m["size"]
+        return f'{indent}<img src="{url(m["files"]["gif"])}" width="{w}" height="{h}" alt="{title}">'
+    w, h = m["size"]
+    lines = [f'{indent}<video controls loop muted playsinline preload="metadata" poster="{url(m["files"]["poster"])}" '
              f'width="{w}" height="{h}" title="{title}">']
     for f in _videos(m):
-        lines.append(f'{indent}  <source src="{base}{f}" type="{MIME[f.rsplit(".", 1)[1]]}">')
+        lines.append(f'{indent}  <source src="{url(f)}" type="{MIME[f.rsplit(".", 1)[1]]}">')
     lines.append(f"{indent}</video>")
     return "\n".join(lines)
 
@@ -60,23 +64,10 @@ def snippet(m: dict, style: str, base_url: str = "") -> str:
     if style == "pelican":  # the liquid_tags video plugin: {% video url width height poster %}
         return f"{{% video {base}{main} {w} {h} {base}{files['poster']} %}}"
     if style == "jekyll":  # raw HTML in kramdown, URLs through relative_url so a baseurl is respected
-        return _jekyll(m, base)
+        return video_tag(m, url=lambda f: "{{ '" + base + f + "' | relative_url }}")
     if style == "hugo":  # raw HTML: needs markup.goldmark.renderer.unsafe = true in the site config
         return video_tag(m, base)
     raise ValueError(f"unknown style {style!r}; valid: {', '.join(STYLES)}")
-
-
-def _jekyll(m: dict, base: str) -> str:
-    def url(f: str) -> str:
-        return "{{ '" + base + f + "' | relative_url }}"
-
-    w, h = m["size"]
-    if not _videos(m):
-        return f'<img src="{url(m["files"]["gif"])}" width="{w}" height="{h}" alt="{html.escape(m["title"])}">'
-    lines = [f'<video controls loop muted playsinline preload="metadata" poster="{url(m["files"]["poster"])}" '
-             f'width="{w}" height="{h}">']
-    lines += [f'  <source src="{url(f)}" type="{MIME[f.rsplit(".", 1)[1]]}">' for f in _videos(m)]
-    return "\n".join(lines + ["</video>"])
 
 
 def write_embeds(m: dict, folder: Path) -> None:
