@@ -7,6 +7,8 @@
     target: -j 2 takes at most 0.6x the time of -j 1 on 2 cores.
 (2) the shipped configs/ folder, where drawing and x264 already share the two cores.
 (3) a second run with nothing changed (everything up to date): target under 2 s.
+(4) configs/xor3-alpha-sweep.yaml (7 runs of 60,000 updates, one video) against its 7 runs rendered
+    one by one as separate configs: target at most 0.6x.
 """
 from __future__ import annotations
 
@@ -43,6 +45,30 @@ def compare(folder: Path, out: Path, repeats: int) -> tuple[float, float]:
     return statistics.median(one), statistics.median(two)
 
 
+def compare_sweep(d: Path, repeats: int) -> tuple[float, float]:
+    """(seconds for the sweep config, seconds for its runs as separate configs rendered one after another)."""
+    import yaml
+
+    raw = yaml.safe_load((SHIPPED / "xor3-alpha-sweep.yaml").read_text())
+    lrs = raw.pop("sweep")["train.optimizer.lr"]
+    runs = []
+    for lr in lrs:
+        one = yaml.safe_load(yaml.safe_dump(raw))
+        one["train"]["optimizer"]["lr"] = lr
+        one["title"] = f"alpha {lr}"
+        path = d / f"alpha-{lr}.yaml"
+        path.write_text(yaml.safe_dump(one))
+        runs.append(path)
+    a, b = [], []
+    for _ in range(repeats):
+        a.append(nnviz(SHIPPED / "xor3-alpha-sweep.yaml", "--out", d / "out3", "--force"))
+        t0 = time.perf_counter()
+        for path in runs:  # one by one, as separate configs
+            nnviz(path, "--out", d / "out4", "--force")
+        b.append(time.perf_counter() - t0)
+    return statistics.median(a), statistics.median(b)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
@@ -56,11 +82,14 @@ def main() -> None:
         a1, a2 = compare(folder, d / "out1", repeats)
         b1, b2 = compare(SHIPPED, d / "out2", repeats)
         up = statistics.median(nnviz(SHIPPED, "--out", d / "out2") for _ in range(max(repeats, 3)))
+        sweep, separate = compare_sweep(d, repeats)
     print(f"medians of {repeats} runs each, 2 cores")
     print(f"{'folder':<34}{'-j 1':>9}{'-j 2':>9}{'ratio':>8}")
     print(f"{'4 training-bound configs':<34}{a1:>8.1f}s{a2:>8.1f}s{a2 / a1:>8.2f}")
     print(f"{'configs/ (7 shipped)':<34}{b1:>8.1f}s{b2:>8.1f}s{b2 / b1:>8.2f}")
     print(f"second run of configs/, all up to date: {up:.2f} s")
+    print(f"7-run sweep as one config {sweep:.1f} s, its 7 runs one by one {separate:.1f} s: "
+          f"ratio {sweep / separate:.2f}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from typing import Callable
 from .config import Config, load_config
 from .errors import ConfigError, NnvizError
 from .sources import BatchError, find_configs  # noqa: F401  (part of this module's interface)
-from .pipeline import outputs_for, prepare, render, up_to_date
+from .pipeline import check, outputs_for, render, up_to_date
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +34,17 @@ class Row:
     seconds: float = 0.0
     output: str = ""  # the main output file, or the error
     final_loss: float | None = None
+    runs: tuple = ()  # a comparison's runs: label, final loss, final accuracy, diverged-at
 
 
-def plan(files: list[Path], overrides, formats) -> tuple[list[Config], list[Row], list[str]]:
+def plan(files: list[Path], overrides, formats, max_runs=None) -> tuple[list[Config], list[Row], list[str]]:
     """Load every config: (configs to run, rows of those that failed to load, error lines of those)."""
     configs, failed, errors = [], [], []
     for f in files:
         try:
-            cfg = load_config(f, list(overrides) + ([f"render.formats={list(formats)}"] if formats else []))
-            prepare(cfg)  # data and weights files are checked before anything runs
+            cfg = load_config(f, list(overrides) + ([f"render.formats={list(formats)}"] if formats else []),
+                              max_runs=max_runs)
+            check(cfg)  # data and weights files are checked before anything runs
             configs.append(cfg)
         except ConfigError as exc:
             failed.append(Row(str(f), "failed", 0.0, str(exc.problems[0])))
@@ -77,7 +79,7 @@ def _job(cfg: Config, out_dir: str, force: bool, messages, job: int) -> None:
     try:
         result = render(cfg, out_dir, progress, force=force)
         status = "up to date" if result.up_to_date else "diverged" if result.diverged_at >= 0 else "rendered"
-        messages.put(("done", job, status, str(result.outputs.video), result.final_loss))
+        messages.put(("done", job, status, str(result.outputs.video), result.final_loss, result.runs))
     except NnvizError as exc:
         messages.put(("error", job, str(exc).splitlines()[0]))
     except KeyboardInterrupt:
@@ -146,7 +148,7 @@ def _drain(messages, rows, configs, report, timeout: float) -> None:
             if report:
                 report(Path(configs[job].source).stem, *msg[2:])
         elif kind == "done":
-            row.status, row.output, row.final_loss = msg[2], msg[3], msg[4]
+            row.status, row.output, row.final_loss, row.runs = msg[2], msg[3], msg[4], msg[5]
             if report:
                 report(Path(configs[job].source).stem, "done", 1, 1)
         elif kind == "error":
@@ -163,5 +165,6 @@ def skip_up_to_date(configs: list[Config], out_dir, force: bool) -> tuple[list[C
         if m is None:
             todo.append(cfg)
         else:
-            done.append(Row(cfg.source, "up to date", 0.0, str(outputs_for(cfg, out_dir).video), m["final_loss"]))
+            done.append(Row(cfg.source, "up to date", 0.0, str(outputs_for(cfg, out_dir).video), m["final_loss"],
+                            tuple(m.get("runs", ()))))
     return todo, done

@@ -82,6 +82,8 @@ def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     log.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING)
 
 
+_MAX_RUNS = click.option("--max-runs", type=click.IntRange(1), default=None,
+                         help="Allow a comparison (runs:/sweep:) of more than 36 runs.")
 _SET = click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
                     help="Override one config key for this run, e.g. --set train.optimizer.lr=0.1 (repeatable).")
 
@@ -98,8 +100,9 @@ _SET = click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE
               help="Output format(s) instead of the configs' render.formats (repeatable).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Send the jobs to this Dask scheduler instead of local processes (needs nnviz[dask]).")
+@_MAX_RUNS
 @click.pass_context
-def render(ctx: click.Context, paths, out_dir, overrides, force, jobs, formats, scheduler) -> None:
+def render(ctx: click.Context, paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs) -> None:
     """Render configs (files, folders of *.yaml, glob patterns) into videos, posters and snapshots.
 
     Configs whose outputs are up to date are skipped; the others render in parallel. At the end, a
@@ -125,7 +128,7 @@ def render(ctx: click.Context, paths, out_dir, overrides, force, jobs, formats, 
     progress = Progress(not quiet)
     rows = []
     try:
-        configs, rows, errors = batch.plan(files, overrides, formats)
+        configs, rows, errors = batch.plan(files, overrides, formats, max_runs)
         for line in errors:
             click.echo(f"Error: {line}", err=True)
         batch.check_names(configs, out_dir)
@@ -179,13 +182,29 @@ def _render_here(render_one, cfg, out_dir, force, progress):
         return Row(cfg.source, "failed", time.monotonic() - start, str(exc).splitlines()[0])
     progress(name, "done", 1, 1)
     status = "up to date" if result.up_to_date else "diverged" if result.diverged_at >= 0 else "rendered"
-    return Row(cfg.source, status, time.monotonic() - start, str(result.outputs.video), result.final_loss)
+    return Row(cfg.source, status, time.monotonic() - start, str(result.outputs.video), result.final_loss,
+               result.runs)
+
+
+def _runs_table(row) -> None:
+    """A comparison's runs: label, final loss, final accuracy (where there is one), diverged-at."""
+    width = max(len("run"), *(len(r["label"]) for r in row.runs))
+    click.echo(f"{row.config}:", err=True)
+    click.echo(f"  {'run':<{width}}  {'final loss':>11}  {'accuracy':>8}  diverged at", err=True)
+    for r in row.runs:
+        loss = f"{r['final_loss']:.4g}" if r["final_loss"] is not None else "not finite"
+        acc = f"{r['final_accuracy']:.3f}" if r.get("final_accuracy") is not None else "-"
+        div = f"{r['diverged_at']:,}" if r["diverged_at"] >= 0 else "-"
+        click.echo(f"  {r['label']:<{width}}  {loss:>11}  {acc:>8}  {div}", err=True)
 
 
 def _table(rows, quiet: bool) -> None:
     """The closing table on stderr: config, status, time, output (or the error)."""
     if quiet or not rows:
         return
+    for r in rows:
+        if r.runs:
+            _runs_table(r)
     if len(rows) == 1:  # one config: one line (its errors, if any, are printed already)
         r = rows[0]
         if r.status != "failed":
@@ -203,12 +222,13 @@ def _table(rows, quiet: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @_SET
+@_MAX_RUNS
 @click.pass_context
-def validate(ctx: click.Context, paths, overrides) -> None:
+def validate(ctx: click.Context, paths, overrides, max_runs) -> None:
     """Check configs (and the data and weights files they name) without training."""
     from .batch import BatchError, find_configs
     from .config import load_config
-    from .pipeline import prepare
+    from .pipeline import check
 
     try:
         files = find_configs(paths)
@@ -217,7 +237,7 @@ def validate(ctx: click.Context, paths, overrides) -> None:
     failed = 0
     for path in files:
         try:
-            prepare(load_config(path, list(overrides)))
+            check(load_config(path, list(overrides), max_runs=max_runs))
         except ConfigError as exc:
             _report(exc)
             failed += 1

@@ -18,7 +18,7 @@ from .optim import OPTIMIZERS, check_combination
 from .registry import did_you_mean
 from .yamlsrc import dotted, load, parse_scalar
 
-TOP_KEYS = ("title", "seed", "data", "model", "train", "render")
+TOP_KEYS = ("title", "seed", "data", "model", "train", "render", "runs", "sweep")
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,10 @@ class Config:
         return json.dumps(self.to_dict(), sort_keys=True)
 
 
-def load_config(file: str | Path, overrides: list[str] = ()) -> Config:
-    """Read, override and validate the config at `file`; ConfigError lists every problem found."""
+def load_config(file: str | Path, overrides: list[str] = (), max_runs: int | None = None):
+    """Read, override and validate the config at `file`; ConfigError lists every problem found.
+
+    A Config, or a Comparison (compare.py) when the file has `runs:` or `sweep:`."""
     file = str(file)
     try:
         text = Path(file).read_text(encoding="utf-8")
@@ -114,6 +116,10 @@ def load_config(file: str | Path, overrides: list[str] = ()) -> Config:
             problems.append(Problem(file, None, "", f"--set {item}: {exc}"))
     if problems:
         raise ConfigError(problems)
+    if "runs" in raw or "sweep" in raw:
+        from .compare import MAX_RUNS, expand
+
+        return expand(raw, file, lines, frozenset(set_paths), max_runs or MAX_RUNS)
     return _validate(raw, file, lines, frozenset(set_paths))
 
 

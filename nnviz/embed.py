@@ -76,6 +76,21 @@ def write_embeds(m: dict, folder: Path) -> None:
     write_text(folder / "embed.md", snippet(m, "markdown") + "\n")
 
 
+def _loss_line(m: dict) -> str:
+    """'final mse loss 0.0315', 'diverged at iteration 63', or a comparison's best run."""
+    if m.get("runs"):
+        ok = [r for r in m["runs"] if r["final_loss"] is not None]
+        line = f"{len(m['runs'])} runs"
+        if ok:
+            best = min(ok, key=lambda r: r["final_loss"])
+            line += f"; lowest final {m['loss_name']} loss {best['final_loss']:.4g} ({best['label']})"
+        diverged = sum(r["diverged_at"] >= 0 for r in m["runs"])
+        return line + (f"; {diverged} diverged" if diverged else "")
+    if m["diverged_at"] >= 0:
+        return f"diverged at iteration {m['diverged_at']:,}"
+    return f"final {m['loss_name']} loss {m['final_loss']:.4g}"
+
+
 def gallery(out_dir: Path) -> Path:
     """Write out_dir/index.html: every rendered output with its poster, title, summary, final loss and files."""
     out_dir = Path(out_dir)
@@ -85,8 +100,7 @@ def gallery(out_dir: Path) -> Path:
         if not m or mf.stem != mf.parent.name or "files" not in m:
             continue
         base = f"{mf.parent.name}/"
-        loss = "diverged at iteration {:,}".format(m["diverged_at"]) if m["diverged_at"] >= 0 else \
-            f"final {m['loss_name']} loss {m['final_loss']:.4g}"
+        loss = _loss_line(m)
         links = " · ".join(f'<a href="{base}{f}">{html.escape(k)}</a>' for k, f in m["files"].items())
         cards.append(f"""<article id="{html.escape(m['name'])}">
 {video_tag(m, base, "  ")}

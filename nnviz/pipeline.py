@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
+import multiprocessing as mp
+import os
 import json
 import logging
 import tempfile
@@ -13,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from . import __version__, snapshots
+from .compare import Comparison
 from .config import Config
 from .datasets import DATASETS, DataError, Dataset
 from .errors import ConfigError, RenderError
@@ -48,6 +52,7 @@ class Outputs:
     folder: Path
     name: str
     formats: tuple[str, ...] = ("mp4",)
+    weights_file: bool = True  # a comparison keeps its runs' final weights in its snapshot file
 
     def path(self, suffix: str) -> Path:
         return self.folder / f"{self.name}{suffix}"
@@ -75,7 +80,9 @@ class Outputs:
     def files(self) -> dict[str, str]:
         """Role -> file name, for the manifest."""
         out = {f: f"{self.name}.{f}" for f in self.formats}
-        out.update(poster=self.poster.name, snapshots=self.snapshots.name, weights=self.weights.name)
+        out.update(poster=self.poster.name, snapshots=self.snapshots.name)
+        if self.weights_file:
+            out["weights"] = self.weights.name
         return out
 
 
@@ -87,6 +94,7 @@ class Result:
     final_loss: float | None
     frames: int
     up_to_date: bool = False  # nothing was done: the outputs were already made from this config
+    runs: tuple = ()  # a comparison's runs: ({label, final_loss, final_accuracy, diverged_at}, ...)
 
 
 def prepare(cfg: Config) -> Prepared:
@@ -126,16 +134,29 @@ def train_key(cfg: Config) -> str:
     return hashlib.sha256((json.dumps(d, sort_keys=True) + __version__).encode()).hexdigest()
 
 
-def render_key(cfg: Config) -> str:
+def runs_key(cfg: Config | Comparison) -> str:
+    """train_key, or all runs' train keys for a comparison."""
+    return "+".join(train_key(r) for r in cfg.runs) if isinstance(cfg, Comparison) else train_key(cfg)
+
+
+def render_key(cfg: Config | Comparison) -> str:
     """A hash of everything the outputs depend on: training, and the title and render settings."""
-    extra = json.dumps({"title": cfg.title, "render": cfg.to_dict()["render"]}, sort_keys=True)
-    return hashlib.sha256((train_key(cfg) + extra).encode()).hexdigest()
+    labels = list(cfg.labels) if isinstance(cfg, Comparison) else []
+    extra = json.dumps({"title": cfg.title, "render": dataclasses.asdict(cfg.render), "labels": labels},
+                       sort_keys=True)
+    return hashlib.sha256((runs_key(cfg) + extra).encode()).hexdigest()
 
 
-def outputs_for(cfg: Config, out_dir: str | Path) -> Outputs:
+def outputs_for(cfg: Config | Comparison, out_dir: str | Path) -> Outputs:
     name = Path(cfg.source).stem
     folder = Path(out_dir) / name
-    return Outputs(folder, name, cfg.render.formats)
+    return Outputs(folder, name, cfg.render.formats, weights_file=isinstance(cfg, Config))
+
+
+def check(cfg: Config | Comparison) -> None:
+    """Everything that can be checked before training: the data and weights files of every run."""
+    for run in cfg.runs if isinstance(cfg, Comparison) else (cfg,):
+        prepare(run)
 
 
 def up_to_date(cfg: Config, out_dir: str | Path) -> dict | None:
@@ -177,15 +198,15 @@ def draw(history: snapshots.History, cfg: Config, outputs: Outputs, progress: Pr
     also feeds ffmpeg's palette generator, the second maps the frames, drawn again, onto that palette.
     """
     r = cfg.render
-    scene = Scene(history, cfg.title, r.size)
+    scene = Scene(history, cfg.title, r.size) if isinstance(history, snapshots.History) else history
     hold = int(round(r.hold * r.fps))
-    total = history.n + hold
+    total = scene.n + hold
     gif = "gif" in r.formats
     passes = 2 if gif else 1
 
     def frames(pass_no: int):
         frame = None
-        for i in range(history.n):
+        for i in range(scene.n):
             frame = scene.frame(i)
             yield frame
             if progress:
@@ -229,9 +250,12 @@ def _write_png(frame: np.ndarray, file: Path) -> None:
         imsave(tmp, frame, format="png")
 
 
-def render(cfg: Config, out_dir: str | Path = "outputs", progress: Progress | None = None, force: bool = False) -> Result:
+def render(cfg: Config | Comparison, out_dir: str | Path = "outputs", progress: Progress | None = None,
+           force: bool = False) -> Result:
     """Render one config: nothing when its outputs are up to date; reuse the snapshots when nothing
     training depends on changed, else train; then draw, and write the manifest and embeds last."""
+    if isinstance(cfg, Comparison):
+        return render_comparison(cfg, out_dir, progress, force)
     outputs = outputs_for(cfg, out_dir)
     prep = prepare(cfg)  # validates data and weights files even when nothing is to be done
     if not force:
@@ -275,3 +299,89 @@ def _manifest(cfg: Config, outputs: Outputs, history: snapshots.History, frames:
         "diverged_at": history.diverged_at,
         "gif_size": list(gif_size(cfg.render.size, cfg.render.gif_width)) if "gif" in cfg.render.formats else None,
     }
+
+
+def _train_run(cfg: Config) -> tuple[snapshots.History, np.ndarray]:
+    """One run of a comparison (in a worker process when there are cores to spare)."""
+    return run_training(prepare(cfg), train_key(cfg))
+
+
+def train_runs(runs, progress: Progress | None = None) -> list[tuple[snapshots.History, np.ndarray]]:
+    """Train a comparison's runs, in parallel processes where it can, in order."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    results: list = [None] * len(runs)
+    if cores > 1 and len(runs) > 1 and not mp.current_process().daemon:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=min(cores, len(runs)), mp_context=ctx) as pool:
+            futures = {pool.submit(_train_run, run): k for k, run in enumerate(runs)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                results[futures[future]] = future.result()
+                if progress:
+                    progress("training", done, len(runs))
+        return results
+    for k, run in enumerate(runs):  # one core, or inside a daemon process (a Dask worker) that cannot fork
+        results[k] = _train_run(run)
+        if progress:
+            progress("training", k + 1, len(runs))
+    return results
+
+
+def render_comparison(cmp: Comparison, out_dir, progress: Progress | None = None, force: bool = False) -> Result:
+    """Render a comparison: its runs trained in parallel, one video of small multiples."""
+    outputs = outputs_for(cmp, out_dir)
+    check(cmp)
+    if not force:
+        done = up_to_date(cmp, out_dir)
+        if done is not None:
+            return Result(outputs, False, -1, None, done["frames"], up_to_date=True, runs=tuple(done["runs"]))
+    key = runs_key(cmp)
+    histories = None
+    if not force and snapshots.read_key(outputs.snapshots) == key:
+        try:
+            _, histories = snapshots.load_runs(outputs.snapshots)
+        except (OSError, ValueError) as exc:
+            log.info("%s: cannot reuse snapshots (%s), training again", cmp.source, exc)
+    retrained = histories is None
+    try:
+        outputs.folder.mkdir(parents=True, exist_ok=True)
+        if retrained:
+            trained = train_runs(cmp.runs, progress)
+            histories = [h for h, _ in trained]
+            snapshots.save_runs(cmp.labels, histories, [theta for _, theta in trained], outputs.snapshots)
+        for label, h in zip(cmp.labels, histories):
+            if h.diverged_at >= 0:
+                log.warning("%s: run '%s' diverged at iteration %d", cmp.source, label, h.diverged_at)
+        note = comparison_note(cmp, histories)
+        frames = draw(Scene(histories, cmp.title, cmp.render.size, cmp.labels, note), cmp, outputs, progress)
+        runs = tuple({"label": label, "final_loss": _finite(h.loss[-1]), "final_accuracy": None,
+                      "diverged_at": h.diverged_at} for label, h in zip(cmp.labels, histories))
+        manifest = {
+            "name": outputs.name, "title": cmp.title, "summary": note, "key": render_key(cmp), "nnviz": __version__,
+            "files": outputs.files(), "size": list(cmp.render.size), "fps": cmp.render.fps, "frames": frames,
+            "iterations": max(int(h.iteration[-1]) for h in histories), "loss_name": cmp.runs[0].train.loss,
+            "final_loss": None, "diverged_at": -1, "runs": list(runs),
+            "gif_size": list(gif_size(cmp.render.size, cmp.render.gif_width)) if "gif" in cmp.render.formats else None,
+        }
+        write_embeds(manifest, outputs.folder)
+        write_text(outputs.manifest, json.dumps(manifest, indent=1) + "\n")
+    except OSError as exc:
+        raise RenderError(f"cannot write {exc.filename or outputs.folder}: {exc.strerror or exc}") from None
+    return Result(outputs, retrained, -1, None, frames, runs=runs)
+
+
+def comparison_note(cmp: Comparison, histories) -> str:
+    """The subtitle of a comparison: how many runs, and what they share."""
+    shapes = [(r.model.hidden, r.model.bias, r.seed, json.dumps(dataclasses.asdict(r.model.init), sort_keys=True))
+              for r in cmp.runs]
+    same = "the same data and batch order"
+    if len(set(shapes)) == 1:
+        same = "the same initial weights, data and batch order"
+    elif len(set(shapes)) < len(shapes):
+        same = "the same data and batch order; nets of the same shape start from the same weights"
+    return f"{len(cmp.runs)} runs on {cmp.runs[0].data.name}, each with {same}"
+
+
+def _finite(v) -> float | None:
+    return float(v) if np.isfinite(v) else None

@@ -14,10 +14,11 @@ from concurrent.futures import as_completed
 from pathlib import Path
 
 from .batch import Row
+from .compare import Comparison
 from .config import Config, Named
 from .errors import NnvizError
 from .files import atomic_path
-from .pipeline import outputs_for, render, train_key
+from .pipeline import outputs_for, render, runs_key
 from .snapshots import read_key
 
 CONNECT_TIMEOUT = 8  # seconds: an unreachable scheduler is reported well within 10 s
@@ -46,14 +47,14 @@ def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=N
             row = rows[j]
             row.seconds = time.monotonic() - started
             try:
-                status, final_loss, files = future.result()
+                status, final_loss, files, runs = future.result()
                 folder = outputs_for(configs[j], out_dir).folder
                 folder.mkdir(parents=True, exist_ok=True)
                 # the manifest last: until it is there, the outputs do not count as up to date
                 for name in sorted(files, key=lambda n: n.endswith(".json")):
                     with atomic_path(folder / name) as tmp:
                         Path(tmp).write_bytes(files[name])
-                row.status, row.final_loss = status, final_loss
+                row.status, row.final_loss, row.runs = status, final_loss, runs
                 row.output = str(outputs_for(configs[j], out_dir).video)
             except NnvizError as exc:
                 row.status, row.output = "failed", str(exc).splitlines()[0]
@@ -64,34 +65,47 @@ def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=N
     return rows
 
 
-def pack(cfg: Config, out_dir, force: bool) -> dict:
-    """Everything a worker needs for one config, as plain picklable data."""
+def pack(cfg: Config | Comparison, out_dir, force: bool) -> dict:
+    """Everything a worker needs for one config (or comparison), as plain picklable data."""
+    runs = cfg.runs if isinstance(cfg, Comparison) else (cfg,)
     files = {}
-    for role, params in (("data", cfg.data.params), ("init", cfg.model.init.params)):
-        if params.get("path"):
-            files[role] = (Path(params["path"]).name, Path(params["path"]).read_bytes())
+    for k, run in enumerate(runs):
+        for role, params in (("data", run.data.params), ("init", run.model.init.params)):
+            if params.get("path"):
+                files[k, role] = (Path(params["path"]).name, Path(params["path"]).read_bytes())
     stored = {}
     o = outputs_for(cfg, out_dir)
-    if not force and read_key(o.snapshots) == train_key(cfg) and o.weights.is_file():
-        stored = {p.name: p.read_bytes() for p in (o.snapshots, o.weights)}
+    if not force and read_key(o.snapshots) == runs_key(cfg):
+        stored = {p.name: p.read_bytes() for p in (o.snapshots, o.weights) if p.is_file()}
     return {"config": cfg, "files": files, "stored": stored, "force": force}
 
 
-def remote_job(job: dict) -> tuple[str, float | None, dict[str, bytes]]:
-    """On a worker: render one packed config in a temporary folder; return (status, final loss, files)."""
-    cfg: Config = job["config"]
+def _local_paths(run: Config, k: int, files: dict, tmp: Path) -> Config:
+    """`run` with its data and weights files at their copies in tmp."""
+    for role in ("data", "init"):
+        if (k, role) not in files:
+            continue
+        name, data = files[k, role]
+        path = tmp / "in" / f"{k}-{role}" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        if role == "data":
+            run = dataclasses.replace(run, data=Named(run.data.name, {**run.data.params, "path": str(path)}))
+        else:
+            init = Named(run.model.init.name, {**run.model.init.params, "path": str(path)})
+            run = dataclasses.replace(run, model=dataclasses.replace(run.model, init=init))
+    return run
+
+
+def remote_job(job: dict) -> tuple[str, float | None, dict[str, bytes], tuple]:
+    """On a worker: render one packed config in a temporary folder; return (status, final loss, files, runs)."""
+    cfg = job["config"]
     with tempfile.TemporaryDirectory(prefix="nnviz-") as tmp:
         tmp = Path(tmp)
-        for role, (name, data) in job["files"].items():
-            (tmp / "in" / role).mkdir(parents=True, exist_ok=True)
-            (tmp / "in" / role / name).write_bytes(data)
-        if "data" in job["files"]:
-            path = str(tmp / "in" / "data" / job["files"]["data"][0])
-            cfg = dataclasses.replace(cfg, data=Named(cfg.data.name, {**cfg.data.params, "path": path}))
-        if "init" in job["files"]:
-            path = str(tmp / "in" / "init" / job["files"]["init"][0])
-            init = Named(cfg.model.init.name, {**cfg.model.init.params, "path": path})
-            cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, init=init))
+        if isinstance(cfg, Comparison):
+            cfg = dataclasses.replace(cfg, runs=tuple(_local_paths(r, k, job["files"], tmp) for k, r in enumerate(cfg.runs)))
+        else:
+            cfg = _local_paths(cfg, 0, job["files"], tmp)
         folder = outputs_for(cfg, tmp / "out").folder
         folder.mkdir(parents=True)
         for name, data in job["stored"].items():
@@ -100,4 +114,4 @@ def remote_job(job: dict) -> tuple[str, float | None, dict[str, bytes]]:
         status = "diverged" if result.diverged_at >= 0 else "rendered"
         files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
         # stored snapshots that were reused need not travel back
-        return status, result.final_loss, {k: v for k, v in files.items() if job["stored"].get(k) != v}
+        return status, result.final_loss, {k: v for k, v in files.items() if job["stored"].get(k) != v}, result.runs

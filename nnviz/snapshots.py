@@ -15,6 +15,9 @@ Format (version 1), arrays in an uncompressed .npz:
   config        ()         str    the resolved config as JSON
   diverged_at   ()         int    iteration of the first non-finite loss, or -1
   train_key     ()         str    hash of everything training depends on (reuse when it matches)
+
+A comparison's file holds `format`, `labels` (R,) and, for each run i, the arrays above under the
+prefix `run{i}/` (e.g. `run0/loss`), plus `run{i}/final_theta` (P,), the run's last parameters.
 """
 from __future__ import annotations
 
@@ -71,10 +74,9 @@ def from_snapshots(snaps, dataset, grid, config_json: str, train_key: str) -> Hi
     )
 
 
-def save(history: History, file: str | Path) -> None:
-    """Write `history` to `file` atomically."""
+def _arrays(history: History, prefix: str = "") -> dict:
     arrays = dict(
-        format=np.int64(FORMAT), iteration=history.iteration, loss=history.loss, mae=history.mae,
+        iteration=history.iteration, loss=history.loss, mae=history.mae,
         grid_x=history.grid_x, grid_pred=history.grid_pred, x=history.x, y=history.y,
         x_names=np.array(history.x_names, dtype=str), y_names=np.array(history.y_names, dtype=str),
         config=np.array(json.dumps(history.config, sort_keys=True)), diverged_at=np.int64(history.diverged_at),
@@ -82,31 +84,68 @@ def save(history: History, file: str | Path) -> None:
     )
     if history.theta is not None:
         arrays["theta"] = history.theta
+    return {prefix + k: v for k, v in arrays.items()}
+
+
+def _history(d, prefix: str = "") -> History:
+    def get(k):
+        return d[prefix + k]
+
+    return History(
+        iteration=get("iteration"), loss=get("loss"), mae=get("mae"), grid_x=get("grid_x"),
+        grid_pred=get("grid_pred"), x=get("x"), y=get("y"), x_names=tuple(str(s) for s in get("x_names")),
+        y_names=tuple(str(s) for s in get("y_names")),
+        theta=get("theta") if prefix + "theta" in d.files else None, config=json.loads(str(get("config"))),
+        diverged_at=int(get("diverged_at")), train_key=str(get("train_key")),
+    )
+
+
+def _write(file, arrays: dict) -> None:
     with atomic_path(file) as tmp:
         with open(tmp, "wb") as fh:
             np.savez(fh, **arrays)
 
 
+def save(history: History, file: str | Path) -> None:
+    """Write `history` to `file` atomically."""
+    _write(file, {"format": np.int64(FORMAT), **_arrays(history)})
+
+
 def load(file: str | Path) -> History:
     """Read a snapshot file written by `save`; ValueError when it is not one (or another format)."""
     with np.load(file, allow_pickle=False) as d:
-        if "format" not in d.files or int(d["format"]) != FORMAT:
+        if "format" not in d.files or int(d["format"]) != FORMAT or "labels" in d.files:
             raise ValueError(f"{file} is not an nnviz snapshot file of format {FORMAT}")
-        return History(
-            iteration=d["iteration"], loss=d["loss"], mae=d["mae"], grid_x=d["grid_x"], grid_pred=d["grid_pred"],
-            x=d["x"], y=d["y"], x_names=tuple(str(s) for s in d["x_names"]),
-            y_names=tuple(str(s) for s in d["y_names"]),
-            theta=d["theta"] if "theta" in d.files else None, config=json.loads(str(d["config"])),
-            diverged_at=int(d["diverged_at"]), train_key=str(d["train_key"]),
-        )
+        return _history(d)
+
+
+def save_runs(labels, histories: list[History], finals: list[np.ndarray], file: str | Path) -> None:
+    """A comparison's snapshot file: `labels` (R,), and run i's arrays (as in a single run's file,
+    plus `final_theta`, its last parameters) under the prefix `run{i}/`."""
+    arrays = {"format": np.int64(FORMAT), "labels": np.array(labels, dtype=str)}
+    for i, (h, theta) in enumerate(zip(histories, finals)):
+        arrays.update(_arrays(h, f"run{i}/"))
+        arrays[f"run{i}/final_theta"] = theta
+    _write(file, arrays)
+
+
+def load_runs(file: str | Path) -> tuple[list[str], list[History]]:
+    """(labels, histories) from a comparison's snapshot file."""
+    with np.load(file, allow_pickle=False) as d:
+        if "format" not in d.files or int(d["format"]) != FORMAT or "labels" not in d.files:
+            raise ValueError(f"{file} is not an nnviz comparison snapshot file of format {FORMAT}")
+        labels = [str(s) for s in d["labels"]]
+        return labels, [_history(d, f"run{i}/") for i in range(len(labels))]
 
 
 def read_key(file: str | Path) -> str | None:
-    """The train_key of an existing snapshot file, or None when there is no usable one."""
+    """The train_key of an existing snapshot file (all runs' keys joined for a comparison), or None."""
     try:
         with np.load(file, allow_pickle=False) as d:
-            if "format" in d.files and int(d["format"]) == FORMAT:
-                return str(d["train_key"])
+            if "format" not in d.files or int(d["format"]) != FORMAT:
+                return None
+            if "labels" in d.files:
+                return "+".join(str(d[f"run{i}/train_key"]) for i in range(len(d["labels"])))
+            return str(d["train_key"])
     except (OSError, ValueError, KeyError):
-        pass
-    return None
+        return None

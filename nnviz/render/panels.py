@@ -97,13 +97,32 @@ class Panel:
 class FitPanel(Panel):
     """The data and the net's prediction: a curve over x for 1-D input, else predicted vs target per sample."""
 
+    label: str | None = None  # in a comparison: the run's label, drawn in its colour
+    color: str = PRED
+
     def setup(self) -> list:
+        artists = self._setup()
+        if self.label is None:
+            return artists
+        # a comparison's cell: the run's label as its title, its loss and, at the end, its divergence
+        ax, s = self.ax, self.scale
+        ax.set_title(self.label, loc="left", color=self.color, weight="bold")
+        if ax.get_legend() is not None and not getattr(self, "keep_legend", False):
+            ax.get_legend().remove()
+        self.value = ax.set_title("", loc="right", color=self.color, family="monospace")  # its loss, each frame
+        self.stop = ax.text(0.5, 0.5, f"diverged at iteration {self.h.diverged_at:,}", transform=ax.transAxes,
+                            ha="center", va="center", fontsize=14 * s, color=DIVERGED, weight="bold",
+                            bbox=dict(facecolor="white", edgecolor=DIVERGED, alpha=0.9))
+        self.stop.set_visible(False)
+        return artists + [self.value, self.stop]
+
+    def _setup(self) -> list:
         h, ax = self.h, self.ax
         ms = 5 * self.scale
         if h.x.shape[1] == 1 and h.y.shape[1] == 1:
             self.mode = "curve"
             ax.plot(h.x[:, 0], h.y[:, 0], "o", ms=ms, color=DATA, alpha=0.55, mec="none", label="data")
-            (self.line,) = ax.plot([], [], "-", lw=3 * self.scale, color=PRED, label="prediction")
+            (self.line,) = ax.plot([], [], "-", lw=3 * self.scale, color=self.color, label="prediction")
             ax.set_xlim(float(h.grid_x[0, 0]), float(h.grid_x[-1, 0]))
             ax.set_ylim(*finite_range(h.y, pad=0.2))
             ax.set_xlabel(h.x_names[0])
@@ -117,8 +136,8 @@ class FitPanel(Panel):
             self.mode = "samples"
             idx = np.arange(target.size)
             ax.plot(idx, target, "o", ms=14 * self.scale, mfc="none", mew=2 * self.scale, color=DATA, label="target")
-            (self.line,) = ax.plot([], [], "o", ms=9 * self.scale, color=PRED, label="prediction")
-            self.stems = ax.vlines(idx, target, target, color=PRED, lw=2 * self.scale, alpha=0.6)
+            (self.line,) = ax.plot([], [], "o", ms=9 * self.scale, color=self.color, label="prediction")
+            self.stems = ax.vlines(idx, target, target, color=self.color, lw=2 * self.scale, alpha=0.6)
             ax.set_xticks(idx, self._row_labels())
             ax.set_xlim(-0.6, target.size - 0.4)
             ax.set_ylim(lo, hi)
@@ -129,7 +148,7 @@ class FitPanel(Panel):
             return [self.stems, self.line]
         self.mode = "scatter"
         ax.plot([lo, hi], [lo, hi], "--", color=DATA, lw=1.5 * self.scale, label="perfect")
-        (self.line,) = ax.plot([], [], "o", ms=ms, color=PRED, alpha=0.6, mec="none", label="samples")
+        (self.line,) = ax.plot([], [], "o", ms=ms, color=self.color, alpha=0.6, mec="none", label="samples")
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)
         ax.set_xlabel("target " + ", ".join(h.y_names))
@@ -147,6 +166,9 @@ class FitPanel(Panel):
 
     def update(self, i: int) -> None:
         pred = self.h.grid_pred[i]
+        if self.label is not None:
+            self.value.set_text(f"loss {_value(self.h.loss[i])}")
+            self.stop.set_visible(self.h.diverged_at >= 0 and i == self.h.n - 1)
         if self.mode == "curve":
             self.line.set_data(self.h.grid_x[:, 0], pred[:, 0])
         elif self.mode == "samples":
@@ -202,3 +224,61 @@ class LossPanel(Panel):
         self.dot.set_data([it[-1]], [cur] if np.isfinite(cur) else [np.nan])
         raw = self.h.loss[i]
         self.label.set_text(f"{_value(raw):>{VALUE_WIDTH}}\n{_value(self.h.mae[i]):>{VALUE_WIDTH}}")
+
+
+RUN_COLORS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442")
+
+
+class RunsLossPanel:
+    """A comparison's shared loss panel: one line per run, log scale, a legend with the runs' labels."""
+
+    def __init__(self, ax, histories: list[History], labels, colors, scale: float):
+        self.ax, self.hs, self.labels, self.colors, self.scale = ax, histories, labels, colors, scale
+
+    def setup(self) -> list:
+        ax, s = self.ax, self.scale
+        self.losses = [np.where(np.isfinite(h.loss) & (h.loss > 0), h.loss, np.nan) for h in self.hs]
+        # the range of the runs that did not diverge: an exploding run leaves through the top
+        kept = [l for h, l in zip(self.hs, self.losses) if h.diverged_at < 0] or self.losses
+        pos = np.concatenate([l[np.isfinite(l)] for l in kept])
+        lo, hi = (float(pos.min()), float(pos.max())) if pos.size else (1e-3, 1.0)
+        if hi <= lo * 1.5:
+            lo, hi = lo / 2, hi * 2
+        bottom, top = max(lo / 1.6, 1e-200), min(hi * 1.6, 1e200)
+        ax.set_yscale("log")
+        ax.set_ylim(bottom, top)
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(_plain))
+        ax.yaxis.set_minor_formatter(ticker.FuncFormatter(_minor_label(bottom, top)))
+        last = max(max(int(h.iteration[-1]) for h in self.hs), 1)
+        ax.set_xlim(0, last * 1.03)
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=True))
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(_count))
+        ax.set_xlabel("iteration")
+        ax.set_ylabel(f"{self.hs[0].config['train']['loss']} loss (log scale)")
+        ax.set_title("training loss", loc="left")
+        self.lines, self.dots = [], []
+        for h, label, color in zip(self.hs, self.labels, self.colors):
+            (line,) = ax.plot([], [], "-", lw=2 * s, color=color, label=label)
+            (dot,) = ax.plot([], [], "o", ms=7 * s, color=color)
+            self.lines.append(line)
+            self.dots.append(dot)
+            if h.diverged_at >= 0:
+                ax.axvline(h.diverged_at, color=color, ls="--", lw=1.2 * s)
+        ax.legend(handles=[plt_line(c, lb, s) for c, lb in zip(self.colors, self.labels)], loc="upper center",
+                  bbox_to_anchor=(0.5, -0.13), frameon=False, fontsize=10.5 * s, ncols=2 if len(self.hs) > 3 else 1)
+        return self.lines + self.dots
+
+    def update(self, idx) -> None:
+        for h, loss, line, dot, i in zip(self.hs, self.losses, self.lines, self.dots, idx):
+            line.set_data(h.iteration[: i + 1], loss[: i + 1])
+            dot.set_data([h.iteration[i]], [loss[i]])
+
+    def fit(self, renderer) -> bool:
+        return False
+
+
+def plt_line(color, label, scale):
+    """A legend entry: a short line in the run's colour."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=color, lw=2.5 * scale, label=label)

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..snapshots import History
-from .panels import DIVERGED, PANELS
+from .panels import DIVERGED, PANELS, RUN_COLORS, RunsLossPanel
 
 DPI = 100
 HINTING = "no_hinting"  # FreeType's autohinter is 30% of a frame's cost; unhinted text looks as good in video
@@ -58,9 +58,30 @@ def _shrink_to(text, right: float, renderer, smallest: float = 0.6) -> bool:
     return True
 
 
+def _grid(n: int, aspect: float) -> tuple[int, int]:
+    """(rows, columns) for n cells in a region of width/height `aspect`: cells close to 4:3, few left empty."""
+    best = None
+    for cols in range(1, n + 1):
+        rows = -(-n // cols)
+        cell = (aspect / cols) * rows  # a cell's width / height
+        score = abs(np.log(cell / (4 / 3))) + 0.3 * (rows * cols - n)
+        if best is None or score < best[0]:
+            best = (score, rows, cols)
+    return best[1], best[2]
+
+
 class Scene:
-    def __init__(self, history: History, title: str, size: tuple[int, int], panels=("fit", "loss")):
-        self.h = history
+    """One run: its fit and its loss side by side. Several runs (a comparison): a grid of fits, one per
+    run and labelled, beside one loss panel with a line per run, all at the same iteration per frame."""
+
+    def __init__(self, histories, title: str, size: tuple[int, int], labels=None, note: str | None = None):
+        histories = [histories] if isinstance(histories, History) else list(histories)
+        self.hs = histories
+        self.h = histories[0]
+        # frames follow the union of all runs' snapshot iterations; a run that has ended holds its last frame
+        self.timeline = np.unique(np.concatenate([h.iteration for h in histories]))
+        self.index = [np.maximum(np.searchsorted(h.iteration, self.timeline, side="right") - 1, 0) for h in histories]
+        self.n = len(self.timeline)
         w, h = size
         self.size = size
         # fonts scale with the height, but not below what a small embedded video can still show
@@ -74,6 +95,10 @@ class Scene:
             "grid.linewidth": 0.8 * s, "axes.titlepad": 8 * s, "axes.labelpad": 5 * s,
             "text.hinting": HINTING,
         }
+        if len(histories) > 1:  # small multiples: smaller type in the cells
+            c = s * (0.8 if len(histories) <= 4 else 0.65)
+            rc.update({"axes.titlesize": 13 * c, "axes.labelsize": 12 * c, "xtick.labelsize": 10.5 * c,
+                       "ytick.labelsize": 10.5 * c, "legend.fontsize": 10.5 * c, "axes.titlepad": 5 * c})
         with matplotlib.rc_context(rc):
             # +0.01 px: Agg truncates the pixel size, and w / DPI is not always exact in binary
             self.fig = Figure(figsize=((w + 0.01) / DPI, (h + 0.01) / DPI), dpi=DPI, layout="constrained")
@@ -81,11 +106,13 @@ class Scene:
             self.canvas = FigureCanvasAgg(self.fig)
             if self.canvas.get_width_height() != (w, h):
                 raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, wanted {size}")
-            widths = [1.35, 1.0][: len(panels)] if len(panels) == 2 else [1] * len(panels)
-            axes = self.fig.subplots(1, len(panels), width_ratios=widths, squeeze=False)[0]
-            self.panels = [PANELS.lookup(name)(ax, history, s) for name, ax in zip(panels, axes)]
+            if len(histories) == 1:
+                axes = self.fig.subplots(1, 2, width_ratios=[1.35, 1])
+                self.panels = [PANELS["fit"](axes[0], self.h, s), PANELS["loss"](axes[1], self.h, s)]
+            else:
+                self.panels = self._grid_panels(labels, s * (0.8 if len(histories) <= 4 else 0.65), w / h)
             self.artists = [a for p in self.panels for a in p.setup()]
-            self._header(title)
+            self._header(title, note)
             for a in self.artists:
                 a.set_animated(True)
             self.canvas.draw()
@@ -93,22 +120,35 @@ class Scene:
                 self.canvas.draw()
             self.background = self.canvas.copy_from_bbox(self.fig.bbox)
 
-    def _header(self, title: str) -> None:
+    def _grid_panels(self, labels, cell_scale: float, aspect: float) -> list:
+        outer = self.fig.add_gridspec(1, 2, width_ratios=[1.8, 1])
+        rows, cols = _grid(len(self.hs), aspect * 1.8 / 2.8 / 0.86)
+        inner = outer[0].subgridspec(rows, cols)
+        colors = [RUN_COLORS[k % len(RUN_COLORS)] for k in range(len(self.hs))]
+        cells = []
+        for k, (h, label) in enumerate(zip(self.hs, labels)):
+            cell = PANELS["fit"](self.fig.add_subplot(inner[k // cols, k % cols]), h, cell_scale)
+            cell.label, cell.color, cell.keep_legend = label, colors[k], k == 0
+            cells.append(cell)
+        self.cells = cells
+        return cells + [RunsLossPanel(self.fig.add_subplot(outer[1]), self.hs, labels, colors, self.scale)]
+
+    def _header(self, title: str, note: str | None) -> None:
         s, fig = self.scale, self.fig
         self.title = fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=22 * s, weight="bold",
                               color="#222222")
-        self.subtitle = fig.text(0.02, 0.895, summary(self.h), ha="left", va="top", fontsize=13 * s,
+        self.subtitle = fig.text(0.02, 0.895, note or summary(self.h), ha="left", va="top", fontsize=13 * s,
                                  color="#555555")
         # "iteration" is drawn once; only the number is redrawn each frame (text is most of a frame's cost).
         # Monospace and padded to the widest number, so the number's digits never shift.
-        self.width = len(f"{int(self.h.iteration[-1]):,}")
+        self.width = len(f"{int(self.timeline[-1]):,}")
         style = dict(ha="right", va="top", fontsize=20 * s, color="#222222", family="monospace")
         fig.text(0.98, 0.965, "iteration " + " " * self.width, **style)
         self.counter = fig.text(0.98, 0.965, "", **style)
         self.counter_box = fig.text(0.98, 0.965, "iteration " + "0" * self.width, alpha=0, **style)  # its extent
         self.artists.append(self.counter)
         self.diverged = None
-        if self.h.diverged_at >= 0:
+        if len(self.hs) == 1 and self.h.diverged_at >= 0:
             self.diverged = fig.text(0.98, 0.895, f"diverged at iteration {self.h.diverged_at:,}", ha="right",
                                      va="top", fontsize=14 * s, color=DIVERGED, weight="bold")
 
@@ -126,11 +166,17 @@ class Scene:
         return changed
 
     def frame(self, i: int) -> np.ndarray:
-        """The (H, W, 4) uint8 RGBA picture of snapshot i (a view of the canvas: copy it to keep it)."""
+        """The (H, W, 4) uint8 RGBA picture of frame i (a view of the canvas: copy it to keep it)."""
         self.canvas.restore_region(self.background)
-        for p in self.panels:
-            p.update(i)
-        self.counter.set_text(f"{int(self.h.iteration[i]):>{self.width},}")
+        idx = [int(ix[i]) for ix in self.index]
+        if len(self.hs) == 1:
+            for p in self.panels:
+                p.update(idx[0])
+        else:
+            for cell, j in zip(self.cells, idx):
+                cell.update(j)
+            self.panels[-1].update(idx)
+        self.counter.set_text(f"{int(self.timeline[i]):>{self.width},}")
         # Agg reads text.hinting when it draws; rc_context would cost 0.25 ms a frame, so set and restore it
         before = matplotlib.rcParams["text.hinting"]
         matplotlib.rcParams["text.hinting"] = HINTING
@@ -142,7 +188,7 @@ class Scene:
         return np.asarray(self.canvas.buffer_rgba())
 
     def frames(self) -> Iterator[np.ndarray]:
-        for i in range(self.h.n):
+        for i in range(self.n):
             yield self.frame(i)
 
     def close(self) -> None:
