@@ -66,6 +66,30 @@ def _count(v: float, _pos=None) -> str:
     return f"{v / 1000:g}k" if abs(v) >= 1000 else str(v)
 
 
+def positive(loss: np.ndarray) -> np.ndarray:
+    """The loss with what a log axis cannot show (non-finite, <= 0) as NaN."""
+    return np.where(np.isfinite(loss) & (loss > 0), loss, np.nan)
+
+
+def loss_axes(ax, losses: list[np.ndarray], last: int, name: str) -> None:
+    """A log-scale loss axis whose limits hold `losses`, iterations 0 to `last` across."""
+    pos = np.concatenate([l[np.isfinite(l)] for l in losses])
+    lo, hi = (float(pos.min()), float(pos.max())) if pos.size else (1e-3, 1.0)
+    if hi <= lo * 1.5:
+        lo, hi = lo / 2, hi * 2
+    bottom, top = max(lo / 1.6, 1e-200), min(hi * 1.6, 1e200)  # a diverging loss reaches 1e308; ticks need room
+    ax.set_yscale("log")
+    ax.set_ylim(bottom, top)
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(_plain))
+    ax.yaxis.set_minor_formatter(ticker.FuncFormatter(_minor_label(bottom, top)))
+    ax.set_xlim(0, max(last, 1) * 1.03)
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=True))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(_count))
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(f"{name} loss (log scale)")
+    ax.set_title("training loss", loc="left")
+
+
 class Panel:
     title = ""
 
@@ -186,24 +210,8 @@ class LossPanel(Panel):
 
     def setup(self) -> list:
         h, ax = self.h, self.ax
-        loss = np.where(np.isfinite(h.loss) & (h.loss > 0), h.loss, np.nan)
-        self.loss = loss
-        pos = loss[np.isfinite(loss)]
-        lo, hi = (float(pos.min()), float(pos.max())) if pos.size else (1e-3, 1.0)
-        if hi <= lo * 1.5:
-            lo, hi = lo / 2, hi * 2
-        ax.set_yscale("log")
-        bottom, top = max(lo / 1.6, 1e-200), min(hi * 1.6, 1e200)  # a diverging loss reaches 1e308; ticks need room
-        ax.set_ylim(bottom, top)
-        ax.yaxis.set_major_formatter(ticker.FuncFormatter(_plain))
-        ax.yaxis.set_minor_formatter(ticker.FuncFormatter(_minor_label(bottom, top)))
-        last = max(int(h.iteration[-1]), 1)
-        ax.set_xlim(0, last * 1.03)
-        ax.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=True))
-        ax.xaxis.set_major_formatter(ticker.FuncFormatter(_count))
-        ax.set_xlabel("iteration")
-        ax.set_ylabel(f"{h.config['train']['loss']} loss (log scale)")
-        ax.set_title("training loss", loc="left")
+        self.loss = positive(h.loss)
+        loss_axes(ax, [self.loss], int(h.iteration[-1]), h.config["train"]["loss"])
         (self.line,) = ax.plot([], [], "-", lw=2.2 * self.scale, color=LOSS)
         (self.dot,) = ax.plot([], [], "o", ms=9 * self.scale, color=LOSS)
         # the words once, the numbers every frame; monospace and padded, so neither overlaps nor jitters
@@ -237,25 +245,10 @@ class RunsLossPanel:
 
     def setup(self) -> list:
         ax, s = self.ax, self.scale
-        self.losses = [np.where(np.isfinite(h.loss) & (h.loss > 0), h.loss, np.nan) for h in self.hs]
+        self.losses = [positive(h.loss) for h in self.hs]
         # the range of the runs that did not diverge: an exploding run leaves through the top
         kept = [l for h, l in zip(self.hs, self.losses) if h.diverged_at < 0] or self.losses
-        pos = np.concatenate([l[np.isfinite(l)] for l in kept])
-        lo, hi = (float(pos.min()), float(pos.max())) if pos.size else (1e-3, 1.0)
-        if hi <= lo * 1.5:
-            lo, hi = lo / 2, hi * 2
-        bottom, top = max(lo / 1.6, 1e-200), min(hi * 1.6, 1e200)
-        ax.set_yscale("log")
-        ax.set_ylim(bottom, top)
-        ax.yaxis.set_major_formatter(ticker.FuncFormatter(_plain))
-        ax.yaxis.set_minor_formatter(ticker.FuncFormatter(_minor_label(bottom, top)))
-        last = max(max(int(h.iteration[-1]) for h in self.hs), 1)
-        ax.set_xlim(0, last * 1.03)
-        ax.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=True))
-        ax.xaxis.set_major_formatter(ticker.FuncFormatter(_count))
-        ax.set_xlabel("iteration")
-        ax.set_ylabel(f"{self.hs[0].config['train']['loss']} loss (log scale)")
-        ax.set_title("training loss", loc="left")
+        loss_axes(ax, kept, max(int(h.iteration[-1]) for h in self.hs), self.hs[0].config["train"]["loss"])
         self.lines, self.dots = [], []
         for h, label, color in zip(self.hs, self.labels, self.colors):
             (line,) = ax.plot([], [], "-", lw=2 * s, color=color, label=label)
