@@ -74,3 +74,13 @@ _add(
 )
 _add("sin", np.sin, lambda z, a: np.cos(z), "sin(z)")  # d sin = cos
 _add("gaussian", lambda z: np.exp(-z * z), lambda z, a: -2 * z * a, "e^(-z^2)")  # d/dz = -2z e^(-z^2)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# softmax's derivative is not elementwise: it is only an output, with the cross_entropy loss, which
+# takes the gradient with respect to the logits itself (so grad is never called)
+_add("softmax", _softmax, None, "e^z / sum e^z over the outputs: class probabilities (with cross_entropy)")

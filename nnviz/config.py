@@ -9,6 +9,7 @@ from typing import Any
 
 from . import schema as s
 from .activations import ACTIVATIONS
+from .datasets import COMMON as DATA_COMMON
 from .datasets import DATASETS
 from .errors import ConfigError, Problem
 from .init import COMMON as INIT_COMMON
@@ -48,6 +49,8 @@ class TrainConfig:
     epochs: int | None = None  # passes over the data, instead of `iterations`
     snapshot_every: int | None = None  # None = "auto": about 200 snapshots
     dtype: str = "float64"  # float32 trains faster on big nets, float64 reproduces the tutorials' digits
+    l1: float = 0.0  # L1 penalty on the weights: adds l1 * sign(w) to their gradient
+    l2: float = 0.0  # L2 penalty on the weights: adds l2 * w to their gradient
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
     seed = ch.take(raw, (), "seed", s.integer, 0, s.nonnegative)
 
     data_raw = raw.get("data")
-    data = _named(ch, data_raw, ("data",), DATASETS, default="sine")
+    data = _named(ch, data_raw, ("data",), DATASETS, lambda n: DATA_COMMON, default="sine")
 
     m = ch.mapping(raw.get("model"), ("model",))
     ch.unknown(m, ("model",), ("hidden", "activation", "output", "bias", "init"))
@@ -196,7 +199,8 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
 
     t = ch.mapping(raw.get("train"), ("train",))
     tp = ("train",)
-    ch.unknown(t, tp, ("loss", "optimizer", "batch_size", "shuffle", "iterations", "epochs", "snapshot_every", "dtype"))
+    ch.unknown(t, tp, ("loss", "optimizer", "batch_size", "shuffle", "iterations", "epochs", "snapshot_every", "dtype",
+                       "l1", "l2"))
     loss = ch.take(t, tp, "loss", s.string, "mse")
     if loss is not None and loss not in LOSSES:
         ch.error(tp + ("loss",), str(_unknown(LOSSES, loss)))
@@ -213,6 +217,12 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
     iterations = None if "epochs" in t else ch.take(t, tp, "iterations", s.integer, 1000, s.at_least(1))
     snap = ch.take(t, tp, "snapshot_every", _auto_int, None)
     dtype = ch.take(t, tp, "dtype", s.choice("float64", "float32"), "float64")
+    l1 = ch.take(t, tp, "l1", s.number, 0.0, s.nonnegative)
+    l2 = ch.take(t, tp, "l2", s.number, 0.0, s.nonnegative)
+    if loss in LOSSES and LOSSES[loss].logits and output != LOSSES[loss].logits:
+        ch.error(tp + ("loss",), f"{loss} needs `model.output: {LOSSES[loss].logits}`, not {output}")
+    elif output == "softmax" and loss != "cross_entropy":
+        ch.error(("model", "output"), "a softmax output goes with `train.loss: cross_entropy`")
 
     r = ch.mapping(raw.get("render"), ("render",))
     rp = ("render",)
@@ -229,7 +239,7 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
     return Config(
         source=file, title=title, seed=seed, data=data,
         model=ModelConfig(tuple(hidden), tuple(act), output, bias, init),
-        train=TrainConfig(loss, optimizer, batch, shuffle, iterations, epochs, snap, dtype),
+        train=TrainConfig(loss, optimizer, batch, shuffle, iterations, epochs, snap, dtype, l1, l2),
         render=RenderConfig(fps, tuple(size), hold, crf, preset, formats, gif_width),
         lines=lines, set_paths=set_paths,
     )

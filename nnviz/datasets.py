@@ -9,7 +9,8 @@ from typing import Callable
 import numpy as np
 
 from .registry import Registry
-from .schema import REQUIRED, Param, at_least, integer, nonnegative, number, numbers, file_path, rows, string
+from .schema import (REQUIRED, Param, at_least, file_path, in_range, integer, nonnegative, number, numbers, positive,
+                     rows, string)
 
 GRID_POINTS = 200  # prediction points across a 1-D input range
 
@@ -176,3 +177,104 @@ def _as_2d(a: np.ndarray) -> np.ndarray:
 
 def _names(prefix: str, n: int) -> tuple[str, ...]:
     return (prefix,) if n == 1 else tuple(f"{prefix}{i}" for i in range(n))
+
+
+# --- 2-D sets in the TensorFlow Playground family: inputs (N, 2), labels 0/1 (N, 1) or one-hot (N, k) ---
+_SAMPLES2 = Param(200, integer, "number of points", at_least(2))
+_NOISE2 = Param(0.5, number, "standard deviation of the Gaussian noise added to each input", nonnegative)
+
+
+def _classes(x, labels, k):
+    y = labels[:, None].astype(float) if k == 2 else np.eye(k)[labels]
+    names = ("class",) if k == 2 else tuple(f"class {i}" for i in range(k))
+    return Dataset(x, y, ("x0", "x1"), names)
+
+
+@_register("circle", {"samples": _SAMPLES2, "noise": _NOISE2,
+                      "radius": Param(5.0, number, "radius of the outer ring", positive)},
+           "class 1 inside a disc, class 0 on a ring around it (Playground's circle)")
+def _circle(p, rng):
+    n, r = p["samples"], p["radius"]
+    inner = np.arange(n) < n // 2
+    rad = np.where(inner, rng.uniform(0, 0.5 * r, n), rng.uniform(0.7 * r, r, n))
+    ang = rng.uniform(0, 2 * np.pi, n)
+    x = np.stack([rad * np.sin(ang), rad * np.cos(ang)], axis=1) + p["noise"] * rng.standard_normal((n, 2))
+    return _classes(x, inner.astype(int), 2)
+
+
+@_register("xor", {"samples": _SAMPLES2, "noise": _NOISE2},
+           "class 1 where x0 and x1 have the same sign, on [-5, 5]^2 (Playground's exclusive or)")
+def _xor(p, rng):
+    n = p["samples"]
+    x = rng.uniform(-5, 5, (n, 2))
+    x += np.sign(x) * 0.3  # a gap along the axes, as Playground leaves
+    labels = (x[:, 0] * x[:, 1] > 0).astype(int)
+    return _classes(x + p["noise"] * rng.standard_normal((n, 2)), labels, 2)
+
+
+@_register("gauss", {"samples": _SAMPLES2, "noise": Param(1.0, number, "standard deviation of each blob", positive),
+                     "classes": Param(2, integer, "number of blobs (classes)", at_least(2))},
+           "Gaussian blobs, one per class, on a circle of radius 3")
+def _gauss(p, rng):
+    n, k = p["samples"], p["classes"]
+    labels = np.arange(n) % k
+    angle = 2 * np.pi * labels / k + (np.pi / 4 if k == 2 else 0)
+    centres = 3 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    return _classes(centres + p["noise"] * rng.standard_normal((n, 2)), labels, k)
+
+
+@_register("spiral", {"samples": _SAMPLES2, "noise": _NOISE2,
+                      "classes": Param(2, integer, "number of arms (classes)", at_least(2))},
+           "interleaved spiral arms, one per class (Playground's spiral)")
+def _spiral(p, rng):
+    n, k = p["samples"], p["classes"]
+    labels = np.arange(n) % k
+    s = (np.arange(n) // k) / max(1, (n - 1) // k)  # 0 .. 1 along each arm
+    r = 5 * s
+    t = 1.75 * s * 2 * np.pi + 2 * np.pi * labels / k
+    x = np.stack([r * np.sin(t), r * np.cos(t)], axis=1) + p["noise"] * rng.standard_normal((n, 2))
+    return _classes(x, labels, k)
+
+
+@_register("moons", {"samples": _SAMPLES2, "noise": Param(0.1, number, "standard deviation of the noise", nonnegative)},
+           "two interleaving half circles")
+def _moons(p, rng):
+    n = p["samples"]
+    labels = np.arange(n) % 2
+    t = rng.uniform(0, np.pi, n)
+    x = np.where(labels[:, None] == 0, np.stack([np.cos(t), np.sin(t)], 1),
+                 np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1))
+    return _classes(x + p["noise"] * rng.standard_normal((n, 2)), labels, 2)
+
+
+@_register("plane", {"samples": _SAMPLES2, "noise": Param(0.1, number, "standard deviation of the noise", nonnegative)},
+           "2-D regression: y = (x0 + x1) / 10 + noise on [-5, 5]^2 (Playground's plane)")
+def _plane(p, rng):
+    n = p["samples"]
+    x = rng.uniform(-5, 5, (n, 2))
+    y = (x[:, 0] + x[:, 1]) / 10 + p["noise"] * rng.standard_normal(n)
+    return Dataset(x, y[:, None], ("x0", "x1"), ("y",))
+
+
+COMMON = {"test_fraction": Param(0.0, number, "fraction of the samples held out as a test set (loss and accuracy "
+                                              "are recorded on both)", in_range(0.0, 0.9, hi_open=False))}
+
+
+def split(data: Dataset, fraction: float, rng: np.random.Generator) -> tuple[Dataset, tuple[np.ndarray, np.ndarray]]:
+    """(training set, (x_test, y_test)): a random `fraction` of the rows held out."""
+    n_test = int(round(fraction * len(data.x)))
+    if n_test == 0:
+        return data, (data.x[:0], data.y[:0])
+    order = rng.permutation(len(data.x))
+    test, keep = np.sort(order[:n_test]), np.sort(order[n_test:])
+    return Dataset(data.x[keep], data.y[keep], data.x_names, data.y_names), (data.x[test], data.y[test])
+
+
+def one_hot(data: Dataset, where: str) -> Dataset:
+    """Integer class labels (N, 1) as one-hot rows (N, k), k = the largest label + 1; DataError names a bad row."""
+    labels = data.y[:, 0]
+    bad = ~((labels >= 0) & (labels == np.round(labels)))
+    if bad.any():
+        raise DataError(f"{where}row {int(np.argmax(bad))}: class label {labels[bad][0]:g} is not a whole number >= 0")
+    k = max(int(labels.max()) + 1, 2)
+    return Dataset(data.x, np.eye(k)[labels.astype(int)], data.x_names, tuple(f"class {i}" for i in range(k)))

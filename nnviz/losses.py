@@ -1,4 +1,8 @@
-"""Losses: name -> Loss(value, grad) over predictions and targets of shape (N, k)."""
+"""Losses: name -> Loss(value, grad) over predictions and targets of shape (N, k).
+
+A loss with `logits` set (bce, cross_entropy) takes the output layer's pre-activation z instead of its
+prediction, and its grad is dL/dz: computed from logits, it never takes the log of 0.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,6 +18,8 @@ class Loss:
     value: Callable[[np.ndarray, np.ndarray], float]  # (pred (N, k), y (N, k)) -> scalar
     grad: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (pred, y) -> dvalue/dpred (N, k)
     doc: str
+    logits: str | None = None  # the output activation it belongs with; then value and grad take z
+    accuracy: Callable[[np.ndarray, np.ndarray], float] | None = None  # (z (N, k), y) -> fraction right
 
 
 LOSSES: Registry[Loss] = Registry("loss")
@@ -38,3 +44,30 @@ LOSSES.register("sse")(
 LOSSES.register("mae")(
     Loss(lambda p, y: float(np.mean(np.abs(p - y))), lambda p, y: np.sign(p - y) / p.size, "mean absolute error")
 )  # d/dp |p-y| = sign(p-y)
+
+
+def _bce(z, y):
+    # mean of -y log s(z) - (1 - y) log(1 - s(z)) = log(1 + e^z) - y z, without overflow
+    return float(np.mean(np.logaddexp(0, z) - y * z))
+
+
+def _sigmoid(z):
+    return 0.5 * (1 + np.tanh(0.5 * z))  # = 1 / (1 + e^-z), without overflow
+
+
+def _log_softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+LOSSES.register("bce")(Loss(
+    _bce, lambda z, y: (_sigmoid(z) - y) / z.size,  # d/dz [log(1 + e^z) - y z] = s(z) - y
+    "binary cross-entropy of a sigmoid output (targets 0 or 1), from logits", logits="sigmoid",
+    accuracy=lambda z, y: float(np.mean((z > 0) == (y > 0.5))),
+))
+LOSSES.register("cross_entropy")(Loss(
+    lambda z, y: float(-np.mean(np.sum(y * _log_softmax(z), axis=1))),
+    lambda z, y: (np.exp(_log_softmax(z)) - y) / len(z),  # d/dz -sum y log softmax(z) = softmax(z) - y
+    "cross-entropy of a softmax output (one-hot targets; integer labels are made one-hot), from logits",
+    logits="softmax", accuracy=lambda z, y: float(np.mean(np.argmax(z, axis=1) == np.argmax(y, axis=1))),
+))

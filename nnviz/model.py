@@ -114,14 +114,16 @@ def forward(net: Net, layers: list[np.ndarray], x: np.ndarray, keep: bool = True
     return a, cache
 
 
-def backward(net: Net, layers: list[np.ndarray], cache, dy: np.ndarray, grads: list[np.ndarray]) -> None:
-    """Write dL/dtheta into `grads` (layer_views of the gradient vector), given dy = dL/dy (N, d_out)."""
+def backward(net: Net, layers: list[np.ndarray], cache, dy: np.ndarray, grads: list[np.ndarray],
+             logits: bool = False) -> None:
+    """Write dL/dtheta into `grads` (layer_views of the gradient vector), given dy = dL/dy (N, d_out),
+    or, with logits=True, dy = dL/dz of the output layer (losses computed from logits)."""
     da = dy
     for i in reversed(range(net.n_layers)):
         a_in, z, a = cache[i]
         act = ACTIVATIONS[net.activations[i]]
         # delta = dL/dz = dL/da * da/dz
-        delta = da if act.grad is None else da * act.grad(z, a)
+        delta = da if act.grad is None or (logits and i == net.n_layers - 1) else da * act.grad(z, a)
         if net.bias and a_in.shape[1] == net.sizes[i]:  # input given without its column of ones
             np.matmul(a_in.T, delta, out=grads[i][:-1])  # dL/dw = a_in^T delta
             np.sum(delta, axis=0, out=grads[i][-1])  # dL/db = sum of delta over samples

@@ -18,7 +18,7 @@ import numpy as np
 from . import __version__, snapshots
 from .compare import Comparison
 from .config import Config
-from .datasets import DATASETS, DataError, Dataset
+from .datasets import DATASETS, DataError, Dataset, one_hot, split
 from .errors import ConfigError, RenderError
 from .embed import read_manifest, write_embeds, write_text
 from .files import atomic_path
@@ -43,6 +43,7 @@ class Prepared:
     net: Net
     theta0: np.ndarray  # (P,) initial parameters
     batch_rng: np.random.Generator
+    test: tuple[np.ndarray, np.ndarray]  # the held-out (x, y), empty without data.test_fraction
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,14 @@ class Result:
 def prepare(cfg: Config) -> Prepared:
     """Make the data and initial weights; a bad data or weights file is a ConfigError at its key's line."""
     # One seed drives everything, through independent streams: data noise, initial weights, batch order.
-    data_rng, init_rng, batch_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(3))
+    streams = np.random.SeedSequence(cfg.seed).spawn(4)  # the first three are as they were before a split
+    data_rng, init_rng, batch_rng, split_rng = (np.random.default_rng(s) for s in streams)
     try:
-        data = DATASETS[cfg.data.name].make(cfg.data.params, data_rng)
+        entry = DATASETS[cfg.data.name]
+        data = entry.make({k: cfg.data.params[k] for k in entry.params}, data_rng)
+        if cfg.train.loss == "cross_entropy" and data.y.shape[1] == 1:  # integer labels
+            data = one_hot(data, f"{cfg.data.params['path']}: " if "path" in cfg.data.params else "")
+        data, test = split(data, cfg.data.params["test_fraction"], split_rng)
     except DataError as exc:
         key = ("data", "path") if "path" in cfg.data.params else ("data", "name")
         raise ConfigError([cfg.problem(key, str(exc))]) from None
@@ -112,7 +118,7 @@ def prepare(cfg: Config) -> Prepared:
         theta = initialise(net, cfg.model.init.name, cfg.model.init.params, init_rng, cfg.seed, cfg.train.dtype)
     except InitError as exc:
         raise ConfigError([cfg.problem(("model", "init", "path"), str(exc))]) from None
-    return Prepared(cfg, data, net, theta, batch_rng)
+    return Prepared(cfg, data, net, theta, batch_rng, test)
 
 
 def _content_hash(path: str) -> str:
@@ -177,11 +183,11 @@ def run_training(prep: Prepared, key: str, progress: Progress | None = None) -> 
     grid = prep.data.grid
     snaps = []
     theta = prep.theta0.copy()
-    for snap in train(prep.net, theta, prep.data.x, prep.data.y, grid, cfg.train, prep.batch_rng):
+    for snap in train(prep.net, theta, prep.data.x, prep.data.y, grid, cfg.train, prep.batch_rng, prep.test):
         snaps.append(snap)
         if progress:
             progress("training", snap.iteration, total)
-    return snapshots.from_snapshots(snaps, prep.data, grid, cfg.to_json(), key), snaps[-1].theta
+    return snapshots.from_snapshots(snaps, prep.data, grid, cfg.to_json(), key, prep.test), snaps[-1].theta
 
 
 def save_weights(net: Net, theta: np.ndarray, file: Path) -> None:

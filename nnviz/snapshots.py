@@ -15,6 +15,8 @@ Format (version 1), arrays in an uncompressed .npz:
   config        ()         str    the resolved config as JSON
   diverged_at   ()         int    iteration of the first non-finite loss, or -1
   train_key     ()         str    hash of everything training depends on (reuse when it matches)
+  accuracy      (S,)       float  fraction classified right (bce and cross_entropy only)
+  test_loss, test_mae, test_accuracy (S,), test_x (T, d), test_y (T, k)   with data.test_fraction > 0
 
 A comparison's file holds `format`, `labels` (R,) and, for each run i, the arrays above under the
 prefix `run{i}/` (e.g. `run0/loss`), plus `run{i}/final_theta` (P,), the run's last parameters.
@@ -49,14 +51,21 @@ class History:
     config: dict
     diverged_at: int
     train_key: str
+    accuracy: np.ndarray | None = None  # (S,) classification only
+    test: dict | None = None  # {"loss", "mae", "accuracy": (S,), "x": (T, d), "y": (T, k)} with a test set
 
     @property
     def n(self) -> int:
         return len(self.iteration)
 
 
-def from_snapshots(snaps, dataset, grid, config_json: str, train_key: str) -> History:
+def from_snapshots(snaps, dataset, grid, config_json: str, train_key: str, test=None) -> History:
     """Collect the trainer's Snapshots into a History."""
+    acc = np.array([s.accuracy for s in snaps], dtype=float)
+    held = None
+    if test is not None and len(test[0]):
+        t = np.array([s.test for s in snaps], dtype=float)
+        held = {"loss": t[:, 0], "mae": t[:, 1], "accuracy": t[:, 2], "x": test[0], "y": test[1]}
     thetas = [s.theta for s in snaps]
     keep = all(t is not None for t in thetas)
     last = snaps[-1]
@@ -71,6 +80,8 @@ def from_snapshots(snaps, dataset, grid, config_json: str, train_key: str) -> Hi
         config=json.loads(config_json),
         diverged_at=last.iteration if last.diverged else -1,
         train_key=train_key,
+        accuracy=acc if np.isfinite(acc).any() else None,
+        test=held,
     )
 
 
@@ -84,6 +95,10 @@ def _arrays(history: History, prefix: str = "") -> dict:
     )
     if history.theta is not None:
         arrays["theta"] = history.theta
+    if history.accuracy is not None:
+        arrays["accuracy"] = history.accuracy
+    for k, v in (history.test or {}).items():
+        arrays[f"test_{k}"] = v
     return {prefix + k: v for k, v in arrays.items()}
 
 
@@ -97,6 +112,9 @@ def _history(d, prefix: str = "") -> History:
         y_names=tuple(str(s) for s in get("y_names")),
         theta=get("theta") if prefix + "theta" in d.files else None, config=json.loads(str(get("config"))),
         diverged_at=int(get("diverged_at")), train_key=str(get("train_key")),
+        accuracy=get("accuracy") if prefix + "accuracy" in d.files else None,
+        test={k: get(f"test_{k}") for k in ("loss", "mae", "accuracy", "x", "y")}
+        if prefix + "test_loss" in d.files else None,
     )
 
 

@@ -24,6 +24,8 @@ class Snapshot:
     iteration: int
     loss: float  # the config's loss over the whole training set
     mae: float  # mean |y - y_hat| over the training set
+    accuracy: float  # fraction classified right (bce, cross_entropy), else NaN
+    test: tuple[float, float, float]  # (loss, mae, accuracy) on the held-out test set; NaN without one
     pred: np.ndarray  # (G, k) predictions at the grid points
     theta: np.ndarray | None  # (P,) parameters: for small nets, and always in the last snapshot
     last: bool  # the final snapshot (end of training or divergence)
@@ -49,9 +51,32 @@ def _batches(n: int, batch: int, shuffle: bool, rng: np.random.Generator) -> Ite
             yield order[start : start + batch]
 
 
+NAN3 = (math.nan, math.nan, math.nan)
+
+
+def evaluate(net: Net, p, x: np.ndarray, y: np.ndarray, loss) -> tuple[tuple[float, float, float], np.ndarray]:
+    """((loss, mae, accuracy), prediction (N, k)) of the net on x (N, d), y (N, k); accuracy NaN if none."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        pred, cache = forward(net, p, x, keep=loss.logits is not None)
+        out = cache[-1][1] if loss.logits else pred  # the logits, for losses computed from them
+        acc = loss.accuracy(out, y) if loss.accuracy else math.nan
+        return (loss.value(out, y), float(np.mean(np.abs(y - pred))), acc), pred
+
+
+def weight_mask(net: Net, dtype) -> np.ndarray:
+    """(P,) 1 for weights, 0 for biases: L1/L2 penalties apply to weights only (as in Playground)."""
+    mask = np.zeros(net.n_params, dtype=dtype)
+    start = 0
+    for name, shape in net.shapes():
+        size = int(np.prod(shape))
+        mask[start : start + size] = name[0] == "w"
+        start += size
+    return mask
+
+
 def train(
     net: Net, theta: np.ndarray, x: np.ndarray, y: np.ndarray, grid: np.ndarray, tc: TrainConfig,
-    rng: np.random.Generator,
+    rng: np.random.Generator, test: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Iterator[Snapshot]:
     """Train `net` from theta (P,) (updated in place) on x (N, d), y (N, k); yield Snapshots.
 
@@ -71,13 +96,19 @@ def train(
     total, batch, every = schedule(tc, len(x))
     keep_theta = net.n_params <= KEEP_THETA_UP_TO
 
+    if test is not None and len(test[0]):
+        test = tuple(a.astype(dtype, copy=False) for a in test)
+    else:
+        test = None
+
     def snapshot(it: int, last: bool = False, diverged: bool = False) -> Snapshot:
-        pred_x = predict(net, p, x)
+        (value, mae, acc), pred_x = evaluate(net, p, x, y, loss)
         pred_grid = pred_x if grid_is_x else predict(net, p, grid)
-        with np.errstate(over="ignore", invalid="ignore"):
-            value, mae = loss.value(pred_x, y), float(np.mean(np.abs(y - pred_x)))
-        return Snapshot(it, value, mae, pred_grid, theta.copy() if keep_theta or last else None,
+        held_out = evaluate(net, p, *test, loss)[0] if test is not None else NAN3
+        return Snapshot(it, value, mae, acc, held_out, pred_grid, theta.copy() if keep_theta or last else None,
                         last, diverged)
+
+    wmask = weight_mask(net, dtype) if tc.l1 or tc.l2 else None
 
     prepared = x.shape[1] <= PREPARE_UP_TO
     xin = with_bias_column(net, x, dtype) if prepared else x  # [x, 1] once, not every step
@@ -93,9 +124,15 @@ def train(
         else:  # gather into reused buffers: a fresh large array each step costs page faults
             xb, yb = np.take(xin, idx, axis=0, out=xbuf[: len(idx)]), np.take(y, idx, axis=0, out=ybuf[: len(idx)])
         pred, cache = forward(net, p, xb, prepared=prepared)
-        if not math.isfinite(loss.value(pred, yb)):
+        out = cache[-1][1] if loss.logits else pred  # losses computed from logits take z
+        if not math.isfinite(loss.value(out, yb)):
             return False
-        backward(net, p, cache, loss.grad(pred, yb), g)
+        backward(net, p, cache, loss.grad(out, yb), g, logits=loss.logits is not None)
+        if wmask is not None:  # the penalties' gradients, on weights only
+            if tc.l2:
+                np.add(g_theta, tc.l2 * wmask * theta, out=g_theta)  # d/dw l2/2 w^2 = l2 w
+            if tc.l1:
+                np.add(g_theta, tc.l1 * wmask * np.sign(theta), out=g_theta)  # d/dw l1 |w| = l1 sign(w)
         opt.step(theta, g_theta, state, hp, t)
         return True
 

@@ -45,7 +45,7 @@ def test_config_error_is_one_line_per_problem_and_exit_1(write, tmp_path):
     assert lines == [
         f"Error: {path}:2: train.optimizer.lr: must be > 0, got 0.0",
         f"Error: {path}:3: train.iterationz: unknown key (did you mean 'iterations'?); valid: batch_size, dtype, "
-        "epochs, iterations, loss, optimizer, shuffle, snapshot_every",
+        "epochs, iterations, l1, l2, loss, optimizer, shuffle, snapshot_every",
     ]
     assert "Traceback" not in r.output
     assert not (tmp_path / "bad").exists()

@@ -95,3 +95,60 @@ def test_csv_target_columns(write, tmp_path):
 def test_float32_training(write):
     h, theta = history_of(write, "train: {iterations: 50, dtype: float32}\n")
     assert theta.dtype == np.float32 and h.loss[-1] < h.loss[0]
+
+
+@pytest.mark.parametrize("name", ["circle", "xor", "gauss", "spiral", "moons"])
+def test_classification_sets_learn_with_bce_and_record_accuracy(write, name):
+    text = f"""data: {{name: {name}, samples: 120, test_fraction: 0.25}}
+model: {{hidden: [8, 8], activation: tanh, output: sigmoid}}
+train: {{loss: bce, optimizer: {{name: adam, lr: 0.03}}, iterations: 600, snapshot_every: 100}}
+"""
+    h, _ = history_of(write, text)
+    assert h.x.shape == (90, 2) and h.test["x"].shape == (30, 2)  # 25% held out
+    assert h.accuracy is not None and h.accuracy[-1] > 0.8 and h.accuracy[-1] > h.accuracy[0] - 0.1
+    assert np.isfinite(h.test["loss"]).all() and 0 <= h.test["accuracy"][-1] <= 1
+    assert set(np.unique(h.y)) <= {0.0, 1.0}
+
+
+def test_multi_class_spiral_with_cross_entropy(write):
+    text = """data: {name: spiral, classes: 3, samples: 150, noise: 0.1}
+model: {hidden: [16, 16], activation: tanh, output: softmax}
+train: {loss: cross_entropy, optimizer: {name: adam, lr: 0.02}, iterations: 800, snapshot_every: 200}
+"""
+    h, _ = history_of(write, text)
+    assert h.y.shape == (150, 3) and np.allclose(h.y.sum(axis=1), 1)
+    assert h.loss[-1] < h.loss[0] and h.accuracy[-1] > h.accuracy[0]
+
+
+def test_integer_labels_become_one_hot_and_bad_labels_name_the_row(write, tmp_path):
+    np.savez(tmp_path / "d.npz", x=np.random.default_rng(0).normal(size=(6, 2)), y=np.array([0, 1, 2, 1, 0, 2]))
+    text = "data: {name: file, path: d.npz}\nmodel: {output: softmax}\ntrain: {loss: cross_entropy, iterations: 5}\n"
+    cfg = load_config(write("c.yaml", text))
+    assert prepare(cfg).data.y.shape == (6, 3)
+    np.savez(tmp_path / "d.npz", x=np.zeros((3, 2)), y=np.array([0, 1.5, 1]))
+    with pytest.raises(Exception, match=r"d.npz: row 1: class label 1.5 is not a whole number"):
+        prepare(load_config(write("c.yaml", text)))
+
+
+def test_bce_needs_a_sigmoid_output(write):
+    from nnviz.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="bce needs `model.output: sigmoid`, not linear"):
+        load_config(write("c.yaml", "data: {name: circle}\ntrain: {loss: bce}\n"))
+    with pytest.raises(ConfigError, match="a softmax output goes with `train.loss: cross_entropy`"):
+        load_config(write("d.yaml", "model: {output: softmax}\n"))
+
+
+def test_l2_and_l1_shrink_the_weights_not_the_biases(write):
+    base = "seed: 4\ndata: {name: plane, samples: 60}\nmodel: {hidden: [6]}\ntrain: {optimizer: {name: sgd, lr: 0.05}, " \
+           "iterations: 400%s}\n"
+    _, plain = history_of(write, base % "", "a.yaml")
+    _, l2 = history_of(write, base % ", l2: 0.5", "b.yaml")
+    _, l1 = history_of(write, base % ", l1: 0.05", "c.yaml")
+    from nnviz.model import Net
+    from nnviz.train import weight_mask
+
+    w = weight_mask(Net((2, 6, 1), ("tanh", "linear"), True), float).astype(bool)
+    assert np.abs(l2[w]).sum() < 0.7 * np.abs(plain[w]).sum()
+    assert np.abs(l1[w]).sum() < 0.7 * np.abs(plain[w]).sum()
+    assert w.sum() == 2 * 6 + 6 and (~w).sum() == 6 + 1
