@@ -62,6 +62,7 @@ class RenderConfig:
     preset: str = "medium"  # x264 speed/size trade-off
     formats: tuple[str, ...] = ("mp4",)  # any of mp4, webm, gif
     gif_width: int = 640  # a GIF is at most this wide (GIFs are big)
+    panels: tuple[str, ...] | None = None  # None: chosen by the task (fit or boundary, loss, metrics)
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
 
     r = ch.mapping(raw.get("render"), ("render",))
     rp = ("render",)
-    ch.unknown(r, rp, ("fps", "size", "hold", "crf", "preset", "formats", "gif_width"))
+    ch.unknown(r, rp, ("fps", "size", "hold", "crf", "preset", "formats", "gif_width", "panels"))
     fps = ch.take(r, rp, "fps", s.number, 30.0, s.in_range(1, 240, hi_open=False))
     size = ch.take(r, rp, "size", _size, (1280, 720))
     hold = ch.take(r, rp, "hold", s.number, 2.0, s.in_range(0, 60, hi_open=False))
@@ -235,12 +236,13 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
                                                "slow", "slower", "veryslow"), "medium")
     formats = ch.take(r, rp, "formats", _formats, ("mp4",))
     gif_width = ch.take(r, rp, "gif_width", s.integer, 640, s.in_range(16, 7680, hi_open=False))
+    panels = ch.take(r, rp, "panels", _panels, None)
     ch.raise_if_any()
     return Config(
         source=file, title=title, seed=seed, data=data,
         model=ModelConfig(tuple(hidden), tuple(act), output, bias, init),
         train=TrainConfig(loss, optimizer, batch, shuffle, iterations, epochs, snap, dtype, l1, l2),
-        render=RenderConfig(fps, tuple(size), hold, crf, preset, formats, gif_width),
+        render=RenderConfig(fps, tuple(size), hold, crf, preset, formats, gif_width, panels),
         lines=lines, set_paths=set_paths,
     )
 
@@ -290,6 +292,18 @@ _auto_int = _int_or("auto")
 
 
 FORMAT_NAMES = ("mp4", "webm", "gif")
+PANEL_NAMES = ("fit", "boundary", "loss", "metrics")  # render/panels.py registers each (a test checks)
+
+
+def _panels(v) -> tuple[str, ...] | None:
+    if v == "auto":
+        return None
+    if not isinstance(v, list) or not v or len(v) > 4:
+        raise ValueError(f"expected 'auto' or a list of 1 to 4 panels from {', '.join(PANEL_NAMES)}")
+    out = tuple(s.choice(*PANEL_NAMES)(n) for n in v)
+    if len(set(out)) != len(out):
+        raise ValueError("a panel is listed twice")
+    return out
 
 
 def _formats(v) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from .schema import (REQUIRED, Param, at_least, file_path, in_range, integer, no
                      rows, string)
 
 GRID_POINTS = 200  # prediction points across a 1-D input range
+MESH_POINTS = 60  # a 2-D input's picture is a 60 x 60 mesh of predictions
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,22 @@ class Dataset:
 
     @property
     def grid(self) -> np.ndarray:
-        """Where the picture needs predictions: a dense grid (G, 1) for 1-D input, else x itself (N, d)."""
+        """Where the picture needs predictions: a dense line (G, 1) for 1-D input, a G x G mesh (G*G, 2) in
+        rows of constant x1 for 2-D input, else x itself (N, d)."""
+        if self.x.shape[1] == 2:
+            (lo0, hi0), (lo1, hi1) = (_padded(self.x[:, j], 0.1) for j in (0, 1))
+            g0, g1 = np.meshgrid(np.linspace(lo0, hi0, MESH_POINTS), np.linspace(lo1, hi1, MESH_POINTS))
+            return np.stack([g0.ravel(), g1.ravel()], axis=1)
         if self.x.shape[1] != 1:
             return self.x
-        lo, hi = float(self.x.min()), float(self.x.max())
-        pad = 0.05 * (hi - lo or 1.0)
-        return np.linspace(lo - pad, hi + pad, GRID_POINTS)[:, None]
+        lo, hi = _padded(self.x[:, 0], 0.05)
+        return np.linspace(lo, hi, GRID_POINTS)[:, None]
+
+
+def _padded(v: np.ndarray, frac: float) -> tuple[float, float]:
+    lo, hi = float(v.min()), float(v.max())
+    pad = frac * (hi - lo or 1.0)
+    return lo - pad, hi + pad
 
 
 class DataError(ValueError):

@@ -112,6 +112,10 @@ def prepare(cfg: Config) -> Prepared:
     except DataError as exc:
         key = ("data", "path") if "path" in cfg.data.params else ("data", "name")
         raise ConfigError([cfg.problem(key, str(exc))]) from None
+    try:
+        panels_for(cfg, data.x.shape[1])
+    except ValueError as exc:
+        raise ConfigError([cfg.problem(("render", "panels"), str(exc))]) from None
     sizes = (data.x.shape[1], *cfg.model.hidden, data.y.shape[1])
     net = Net(sizes, (*cfg.model.activation, cfg.model.output), cfg.model.bias)
     try:
@@ -126,6 +130,21 @@ def _content_hash(path: str) -> str:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return "missing"
+
+
+def panels_for(cfg: Config, inputs: int) -> tuple[str, ...]:
+    """The panels of the video: the config's, or by task; ValueError naming the valid ones for a misfit."""
+    classifier = cfg.train.loss in ("bce", "cross_entropy")
+    fits = {"fit": inputs != 2, "boundary": inputs == 2, "loss": True, "metrics": classifier}
+    if cfg.render.panels is None:
+        return tuple(p for p in ("boundary" if inputs == 2 else "fit", "loss", "metrics") if fits[p])
+    wrong = [p for p in cfg.render.panels if not fits[p]]
+    if wrong:
+        why = {"fit": "2-D input is drawn by `boundary`", "boundary": f"the data has {inputs} inputs, not 2",
+               "metrics": "accuracy needs a classification loss (bce, cross_entropy)"}
+        valid = ", ".join(p for p, ok in fits.items() if ok)
+        raise ValueError(f"{wrong[0]} does not fit this data ({why[wrong[0]]}); valid here: {valid}")
+    return cfg.render.panels
 
 
 def train_key(cfg: Config) -> str:
@@ -204,7 +223,10 @@ def draw(history: snapshots.History, cfg: Config, outputs: Outputs, progress: Pr
     also feeds ffmpeg's palette generator, the second maps the frames, drawn again, onto that palette.
     """
     r = cfg.render
-    scene = Scene(history, cfg.title, r.size) if isinstance(history, snapshots.History) else history
+    if isinstance(history, snapshots.History):
+        scene = Scene(history, cfg.title, r.size, panels=panels_for(cfg, history.x.shape[1]))
+    else:
+        scene = history
     hold = int(round(r.hold * r.fps))
     total = scene.n + hold
     gif = "gif" in r.formats

@@ -55,7 +55,7 @@ def _value(v: float) -> str:
     """A loss value for the label: 4 significant digits, or what kind of non-finite it is."""
     if not np.isfinite(v):
         return "NaN" if np.isnan(v) else "∞"
-    return f"{v:.4g}" if v == 0 or 1e-4 <= abs(v) < 1e5 else f"{v:.2e}".replace("e+", "e")  # at most 8 characters
+    return f"{v:.4g}" if v == 0 or 1e-3 <= abs(v) < 1e5 else f"{v:.2e}".replace("e+", "e")  # at most 8 characters
 
 
 def _count(v: float, _pos=None) -> str:
@@ -211,16 +211,22 @@ class LossPanel(Panel):
     def setup(self) -> list:
         h, ax = self.h, self.ax
         self.loss = positive(h.loss)
-        loss_axes(ax, [self.loss], int(h.iteration[-1]), h.config["train"]["loss"])
-        (self.line,) = ax.plot([], [], "-", lw=2.2 * self.scale, color=LOSS)
+        extra = [positive(h.test["loss"])] if h.test is not None else []
+        loss_axes(ax, [self.loss, *extra], int(h.iteration[-1]), h.config["train"]["loss"])
+        (self.line,) = ax.plot([], [], "-", lw=2.2 * self.scale, color=LOSS, label="train")
         (self.dot,) = ax.plot([], [], "o", ms=9 * self.scale, color=LOSS)
+        self.test = None
+        if h.test is not None:  # the held-out set's loss, dashed
+            self.test_loss = positive(h.test["loss"])
+            (self.test,) = ax.plot([], [], "--", lw=2.2 * self.scale, color=PRED, label="test")
+            ax.legend(loc="lower left", frameon=False)
         # the words once, the numbers every frame; monospace and padded, so neither overlaps nor jitters
         style = dict(transform=ax.transAxes, ha="right", va="top", fontsize=13 * self.scale, color=LOSS,
                      family="monospace")
         pad = " " * (VALUE_WIDTH + 1)
         ax.text(0.97, 0.95, f"loss{pad}\nMAE {pad}", **style)
         self.label = ax.text(0.97, 0.95, "", **style)
-        artists = [self.line, self.dot, self.label]
+        artists = [self.line, self.dot, self.label] + ([self.test] if self.test is not None else [])
         if h.diverged_at >= 0:
             ax.axvline(h.diverged_at, color=DIVERGED, ls="--", lw=1.5 * self.scale)
         return artists
@@ -230,6 +236,8 @@ class LossPanel(Panel):
         self.line.set_data(it, self.loss[: i + 1])
         cur = self.loss[i]
         self.dot.set_data([it[-1]], [cur] if np.isfinite(cur) else [np.nan])
+        if self.test is not None:
+            self.test.set_data(it, self.test_loss[: i + 1])
         raw = self.h.loss[i]
         self.label.set_text(f"{_value(raw):>{VALUE_WIDTH}}\n{_value(self.h.mae[i]):>{VALUE_WIDTH}}")
 
@@ -275,3 +283,121 @@ def plt_line(color, label, scale):
     from matplotlib.lines import Line2D
 
     return Line2D([], [], color=color, lw=2.5 * scale, label=label)
+
+
+# Playground's colours: orange for class 0 (or low values), blue for class 1 (or high values)
+ORANGE, BLUE = "#f59322", "#0877bd"
+
+
+def _two_colour_map():
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("nnviz_orange_blue", [ORANGE, "#ffffff", BLUE])
+
+
+@PANELS.register("boundary")
+class BoundaryPanel(Panel):
+    """2-D input: the net's output over the plane as a heat map (one colour per class, shaded by confidence),
+    training points filled, test points hollow."""
+
+    def setup(self) -> list:
+        h, ax, s = self.h, self.ax, self.scale
+        g = int(round(np.sqrt(len(h.grid_x))))
+        self.g = g
+        x0, x1 = h.grid_x[:, 0], h.grid_x[:, 1]
+        extent = (float(x0.min()), float(x0.max()), float(x1.min()), float(x1.max()))
+        k = h.y.shape[1]
+        loss = h.config["train"]["loss"]
+        self.kind = "classes" if k > 1 else "binary" if loss == "bce" else "value"
+        if self.kind == "value":  # regression: the output's value, centred on the targets' middle
+            lo, hi = finite_range(h.y, pad=0.05)
+            self.norm = (lo, hi)
+        self.cmap = _two_colour_map()
+        self.colors = np.array([_rgb(c) for c in RUN_COLORS])
+        self.image = ax.imshow(np.zeros((g, g, 3)), origin="lower", extent=extent, aspect="auto",
+                               interpolation="bilinear", zorder=0)
+        pts = [self._points(h.x, h.y, filled=True)]
+        if h.test is not None:
+            pts.append(self._points(h.test["x"], h.test["y"], filled=False))
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_xlabel(h.x_names[0])
+        ax.set_ylabel(h.x_names[1])
+        ax.grid(False)
+        what = {"classes": "class regions", "binary": "decision boundary", "value": "the net's output"}[self.kind]
+        ax.set_title(what + (" · test points hollow" if h.test is not None else ""), loc="left")
+        return [self.image, *pts]
+
+    def _points(self, x, y, filled: bool):
+        s = self.scale
+        if self.kind == "value":
+            c = self.cmap((y[:, 0] - self.norm[0]) / (self.norm[1] - self.norm[0]))
+        elif self.kind == "binary":
+            c = np.where(y[:, :1] > 0.5, _rgb(BLUE), _rgb(ORANGE))
+        else:
+            c = self.colors[np.argmax(y, axis=1) % len(self.colors)]
+        if filled:  # the class's colour, darker than its region, with a white rim
+            return self.ax.scatter(x[:, 0], x[:, 1], s=50 * s, c=0.7 * c, edgecolors="white",
+                                   linewidths=0.5 * s, zorder=2)
+        return self.ax.scatter(x[:, 0], x[:, 1], s=44 * s, facecolors="white", edgecolors=0.75 * c,
+                               linewidths=2.0 * s, zorder=2)
+
+    def update(self, i: int) -> None:
+        pred = self.h.grid_pred[i]
+        g = self.g
+        with np.errstate(invalid="ignore"):
+            if self.kind == "binary":
+                rgb = self.cmap(np.clip(pred[:, 0], 0, 1))[:, :3]
+            elif self.kind == "value":
+                lo, hi = self.norm
+                rgb = self.cmap(np.clip((pred[:, 0] - lo) / (hi - lo), 0, 1))[:, :3]
+            else:  # the winning class's colour, faded towards white as its probability falls
+                win = np.argmax(np.nan_to_num(pred), axis=1)
+                conf = np.clip((np.max(pred, axis=1) - 1 / pred.shape[1]) / (1 - 1 / pred.shape[1]), 0, 1)
+                base = self.colors[win % len(self.colors)]
+                rgb = 1 - conf[:, None] * 0.75 * (1 - base)
+        self.image.set_data(np.nan_to_num(rgb, nan=1.0).reshape(g, g, 3))
+
+    def fit(self, renderer) -> bool:
+        return False
+
+
+def _rgb(color: str) -> np.ndarray:
+    from matplotlib.colors import to_rgb
+
+    return np.array(to_rgb(color))
+
+
+@PANELS.register("metrics")
+class MetricsPanel(Panel):
+    """Classification: the accuracy on the training set (and the test set) so far."""
+
+    def setup(self) -> list:
+        h, ax, s = self.h, self.ax, self.scale
+        ax.set_ylim(0, 1.04)
+        ax.set_xlim(0, max(int(h.iteration[-1]), 1) * 1.03)
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=True))
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(_count))
+        ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel("iteration")
+        ax.set_ylabel("accuracy")
+        ax.set_title("accuracy", loc="left")
+        (self.train,) = ax.plot([], [], "-", lw=2.2 * s, color=LOSS, label="train")
+        artists = [self.train]
+        self.test = None
+        if h.test is not None:
+            (self.test,) = ax.plot([], [], "--", lw=2.2 * s, color=PRED, label="test")
+            artists.append(self.test)
+        ax.legend(loc="lower right", frameon=False)
+        style = dict(transform=ax.transAxes, ha="right", va="bottom", fontsize=12 * s, family="monospace")
+        self.value = ax.text(0.97, 0.32, "", color=LOSS, **style)
+        return artists + [self.value]
+
+    def update(self, i: int) -> None:
+        it = self.h.iteration[: i + 1]
+        self.train.set_data(it, self.h.accuracy[: i + 1])
+        text = f"train {self.h.accuracy[i]:6.1%}"
+        if self.test is not None:
+            self.test.set_data(it, self.h.test["accuracy"][: i + 1])
+            text += f"\ntest  {self.h.test['accuracy'][i]:6.1%}"
+        self.value.set_text(text)

@@ -74,7 +74,8 @@ class Scene:
     """One run: its fit and its loss side by side. Several runs (a comparison): a grid of fits, one per
     run and labelled, beside one loss panel with a line per run, all at the same iteration per frame."""
 
-    def __init__(self, histories, title: str, size: tuple[int, int], labels=None, note: str | None = None):
+    def __init__(self, histories, title: str, size: tuple[int, int], labels=None, note: str | None = None,
+                 panels=("fit", "loss")):
         histories = [histories] if isinstance(histories, History) else list(histories)
         self.hs = histories
         self.h = histories[0]
@@ -107,8 +108,7 @@ class Scene:
             if self.canvas.get_width_height() != (w, h):
                 raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, wanted {size}")
             if len(histories) == 1:
-                axes = self.fig.subplots(1, 2, width_ratios=[1.35, 1])
-                self.panels = [PANELS["fit"](axes[0], self.h, s), PANELS["loss"](axes[1], self.h, s)]
+                self.panels = [PANELS.lookup(name)(ax, self.h, s) for name, ax in zip(panels, self._axes(len(panels)))]
             else:
                 self.panels = self._grid_panels(labels, s * (0.8 if len(histories) <= 4 else 0.65), w / h)
             self.artists = [a for p in self.panels for a in p.setup()]
@@ -119,6 +119,16 @@ class Scene:
             if self._fit():  # something did not fit at this size: lay out and draw again
                 self.canvas.draw()
             self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+
+    def _axes(self, n: int) -> list:
+        """The first panel large on the left; the others in a column on its right."""
+        if n == 1:
+            return [self.fig.add_subplot()]
+        if n == 2:
+            return list(self.fig.subplots(1, 2, width_ratios=[1.35, 1]))
+        outer = self.fig.add_gridspec(1, 2, width_ratios=[1.2, 1])
+        inner = outer[1].subgridspec(n - 1, 1)
+        return [self.fig.add_subplot(outer[0])] + [self.fig.add_subplot(inner[k, 0]) for k in range(n - 1)]
 
     def _grid_panels(self, labels, cell_scale: float, aspect: float) -> list:
         outer = self.fig.add_gridspec(1, 2, width_ratios=[1.8, 1])

@@ -1,0 +1,74 @@
+"""The panels of 2-D and classification data: boundary, metrics; which panels fit which data."""
+import imageio_ffmpeg
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from nnviz.config import PANEL_NAMES, load_config
+from nnviz.errors import ConfigError
+from nnviz.pipeline import prepare, render
+from nnviz.render.panels import PANELS
+
+BASE = """\
+title: Panels
+data: {{name: {data}, samples: 120, noise: 0.2, {extra}test_fraction: 0.25}}
+model: {{hidden: [6], activation: tanh, output: {output}}}
+train: {{loss: {loss}, optimizer: {{name: adam, lr: 0.05}}, iterations: 300, snapshot_every: 30}}
+render: {{size: [640, 360], fps: 10, hold: 0, preset: ultrafast{panels}}}
+"""
+
+
+def config(write, data="circle", loss="bce", output="sigmoid", extra="", panels=""):
+    return write(f"{data}.yaml", BASE.format(data=data, loss=loss, output=output, extra=extra, panels=panels))
+
+
+def test_every_panel_name_is_registered():
+    assert set(PANEL_NAMES) == set(PANELS)
+
+
+@pytest.mark.parametrize("data,loss,output,extra", [
+    ("circle", "bce", "sigmoid", ""),
+    ("spiral", "cross_entropy", "softmax", "classes: 3, "),
+    ("plane", "mse", "linear", ""),
+])
+def test_two_d_data_renders_a_boundary(write, tmp_path, data, loss, output, extra):
+    result = render(load_config(config(write, data, loss, output, extra)), tmp_path)
+    assert imageio_ffmpeg.count_frames_and_secs(str(result.outputs.video))[0] == 11
+    poster = imread(result.outputs.poster)[:, :, :3]
+    left = poster[60:330, 20:330]  # the boundary panel: mostly the heat map's colours, not white
+    assert (left.mean(axis=2) < 0.95).mean() > 0.5
+
+
+def test_default_panels_by_task(write):
+    from nnviz.pipeline import panels_for
+
+    assert panels_for(load_config(config(write)), 2) == ("boundary", "loss", "metrics")
+    assert panels_for(load_config(config(write, "plane", "mse", "linear")), 2) == ("boundary", "loss")
+    assert panels_for(load_config(write("s.yaml", "data: {name: sine}\n")), 1) == ("fit", "loss")
+
+
+@pytest.mark.parametrize("data,loss,output,panels,what", [
+    ("sine", "mse", "linear", "boundary", "boundary does not fit this data (the data has 1 inputs, not 2); valid here: fit, loss"),
+    ("plane", "mse", "linear", "metrics", "metrics does not fit this data (accuracy needs a classification loss"),
+    ("circle", "bce", "sigmoid", "fit", "fit does not fit this data (2-D input is drawn by `boundary`)"),
+])
+def test_a_panel_that_does_not_fit_is_a_config_error(write, data, loss, output, panels, what):
+    path = config(write, data, loss, output, panels=f", panels: [{panels}, loss]")
+    with pytest.raises(ConfigError) as info:
+        prepare(load_config(path))
+    (p,) = info.value.problems
+    assert str(p).startswith(f"{path}:5: render.panels: {what}"), str(p)
+
+
+def test_unknown_panel_lists_the_valid_ones(write):
+    with pytest.raises(ConfigError, match=r"render.panels: expected one of fit, boundary, loss, metrics, got 'netwrk'"):
+        load_config(config(write, panels=", panels: [netwrk]"))
+
+
+def test_metrics_follow_the_accuracy(write, tmp_path):
+    from nnviz import snapshots
+
+    result = render(load_config(config(write)), tmp_path)
+    h = snapshots.load(result.outputs.snapshots)
+    assert h.accuracy.shape == h.loss.shape and np.all((0 <= h.accuracy) & (h.accuracy <= 1))
+    assert h.test["accuracy"].shape == h.loss.shape
