@@ -63,6 +63,8 @@ class RenderConfig:
     formats: tuple[str, ...] = ("mp4",)  # any of mp4, webm, gif
     gif_width: int = 640  # a GIF is at most this wide (GIFs are big)
     panels: tuple[str, ...] | None = None  # None: chosen by the task (fit or boundary, loss, metrics)
+    frames: int | None = None  # None: one frame per snapshot; N: N of them, spaced by `spacing`
+    spacing: str = "linear"  # linear | log: log puts more frames at the start, where learning is fast
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,7 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
 
     r = ch.mapping(raw.get("render"), ("render",))
     rp = ("render",)
-    ch.unknown(r, rp, ("fps", "size", "hold", "crf", "preset", "formats", "gif_width", "panels"))
+    ch.unknown(r, rp, ("fps", "size", "hold", "crf", "preset", "formats", "gif_width", "panels", "frames", "spacing"))
     fps = ch.take(r, rp, "fps", s.number, 30.0, s.in_range(1, 240, hi_open=False))
     size = ch.take(r, rp, "size", _size, (1280, 720))
     hold = ch.take(r, rp, "hold", s.number, 2.0, s.in_range(0, 60, hi_open=False))
@@ -237,12 +239,14 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
     formats = ch.take(r, rp, "formats", _formats, ("mp4",))
     gif_width = ch.take(r, rp, "gif_width", s.integer, 640, s.in_range(16, 7680, hi_open=False))
     panels = ch.take(r, rp, "panels", _panels, None)
+    frames = ch.take(r, rp, "frames", _int_or("all"), None, lambda n: None if n is None else s.at_least(2)(n))
+    spacing = ch.take(r, rp, "spacing", s.choice("linear", "log"), "linear")
     ch.raise_if_any()
     return Config(
         source=file, title=title, seed=seed, data=data,
         model=ModelConfig(tuple(hidden), tuple(act), output, bias, init),
         train=TrainConfig(loss, optimizer, batch, shuffle, iterations, epochs, snap, dtype, l1, l2),
-        render=RenderConfig(fps, tuple(size), hold, crf, preset, formats, gif_width, panels),
+        render=RenderConfig(fps, tuple(size), hold, crf, preset, formats, gif_width, panels, frames, spacing),
         lines=lines, set_paths=set_paths,
     )
 

@@ -224,7 +224,8 @@ def draw(history: snapshots.History, cfg: Config, outputs: Outputs, progress: Pr
     """
     r = cfg.render
     if isinstance(history, snapshots.History):
-        scene = Scene(history, cfg.title, r.size, panels=panels_for(cfg, history.x.shape[1]))
+        scene = Scene(history, cfg.title, r.size, panels=panels_for(cfg, history.x.shape[1]), frames=r.frames,
+                      spacing=r.spacing)
     else:
         scene = history
     hold = int(round(r.hold * r.fps))
@@ -382,7 +383,9 @@ def render_comparison(cmp: Comparison, out_dir, progress: Progress | None = None
             if h.diverged_at >= 0:
                 log.warning("%s: run '%s' diverged at iteration %d", cmp.source, label, h.diverged_at)
         note = comparison_note(cmp, histories)
-        frames = draw(Scene(histories, cmp.title, cmp.render.size, cmp.labels, note), cmp, outputs, progress)
+        r = cmp.render
+        scene = Scene(histories, cmp.title, r.size, cmp.labels, note, frames=r.frames, spacing=r.spacing)
+        frames = draw(scene, cmp, outputs, progress)
         runs = tuple({"label": label, "final_loss": _finite(h.loss[-1]), "final_accuracy": None,
                       "diverged_at": h.diverged_at} for label, h in zip(cmp.labels, histories))
         manifest = {

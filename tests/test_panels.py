@@ -72,3 +72,22 @@ def test_metrics_follow_the_accuracy(write, tmp_path):
     h = snapshots.load(result.outputs.snapshots)
     assert h.accuracy.shape == h.loss.shape and np.all((0 <= h.accuracy) & (h.accuracy <= 1))
     assert h.test["accuracy"].shape == h.loss.shape
+
+
+def test_frames_and_log_spacing():
+    from nnviz.render.scene import pick
+
+    its = np.arange(0, 20001, 100)
+    lin = pick(its, 11, "linear")
+    assert lin.tolist() == list(range(0, 20001, 2000))
+    log = pick(its, 20, "log")
+    assert log[0] == 0 and log[-1] == 20000 and len(log) <= 20
+    assert np.sum(log < 2000) > np.sum(log >= 10000)  # most frames early
+    assert pick(its, None, "log") is its and len(pick(its, 500, "linear")) == len(its)
+
+
+def test_render_frames_and_true_iterations(write, tmp_path):
+    path = write("s.yaml", "data: {name: sine, samples: 30}\ntrain: {iterations: 3000, snapshot_every: 10}\n"
+                           "render: {size: [320, 240], fps: 10, hold: 0, preset: ultrafast, frames: 25, spacing: log}\n")
+    result = render(load_config(path), tmp_path)
+    assert result.frames <= 25 and imageio_ffmpeg.count_frames_and_secs(str(result.outputs.video))[0] == result.frames

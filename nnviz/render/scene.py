@@ -58,6 +58,17 @@ def _shrink_to(text, right: float, renderer, smallest: float = 0.6) -> bool:
     return True
 
 
+def pick(iterations: np.ndarray, frames: int | None, spacing: str) -> np.ndarray:
+    """About `frames` of the snapshot iterations, the first and last among them: evenly spaced in
+    iterations (linear) or in log(1 + iteration) (log: more frames early, where learning is fast)."""
+    if frames is None or frames >= len(iterations):
+        return iterations
+    last = float(iterations[-1])
+    targets = np.linspace(0, last, frames) if spacing == "linear" else np.geomspace(1, last + 1, frames) - 1
+    nearest = np.abs(iterations[None, :] - targets[:, None]).argmin(axis=1)
+    return iterations[np.unique(np.concatenate([[0], nearest, [len(iterations) - 1]]))]
+
+
 def _grid(n: int, aspect: float) -> tuple[int, int]:
     """(rows, columns) for n cells in a region of width/height `aspect`: cells close to 4:3, few left empty."""
     best = None
@@ -75,12 +86,12 @@ class Scene:
     run and labelled, beside one loss panel with a line per run, all at the same iteration per frame."""
 
     def __init__(self, histories, title: str, size: tuple[int, int], labels=None, note: str | None = None,
-                 panels=("fit", "loss")):
+                 panels=("fit", "loss"), frames: int | None = None, spacing: str = "linear"):
         histories = [histories] if isinstance(histories, History) else list(histories)
         self.hs = histories
         self.h = histories[0]
         # frames follow the union of all runs' snapshot iterations; a run that has ended holds its last frame
-        self.timeline = np.unique(np.concatenate([h.iteration for h in histories]))
+        self.timeline = pick(np.unique(np.concatenate([h.iteration for h in histories])), frames, spacing)
         self.index = [np.maximum(np.searchsorted(h.iteration, self.timeline, side="right") - 1, 0) for h in histories]
         self.n = len(self.timeline)
         w, h = size
