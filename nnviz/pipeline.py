@@ -135,13 +135,16 @@ def _content_hash(path: str) -> str:
 def panels_for(cfg: Config, inputs: int) -> tuple[str, ...]:
     """The panels of the video: the config's, or by task; ValueError naming the valid ones for a misfit."""
     classifier = cfg.train.loss in ("bce", "cross_entropy")
-    fits = {"fit": inputs != 2, "boundary": inputs == 2, "loss": True, "metrics": classifier}
+    sizes = (inputs, *cfg.model.hidden)
+    small = sum((a + cfg.model.bias) * b for a, b in zip(sizes, sizes[1:])) <= 10_000 - 100
+    fits = {"fit": inputs != 2, "boundary": inputs == 2, "network": small, "loss": True, "metrics": classifier}
     if cfg.render.panels is None:
         return tuple(p for p in ("boundary" if inputs == 2 else "fit", "loss", "metrics") if fits[p])
     wrong = [p for p in cfg.render.panels if not fits[p]]
     if wrong:
         why = {"fit": "2-D input is drawn by `boundary`", "boundary": f"the data has {inputs} inputs, not 2",
-               "metrics": "accuracy needs a classification loss (bce, cross_entropy)"}
+               "metrics": "accuracy needs a classification loss (bce, cross_entropy)",
+               "network": "the net has more than 10,000 parameters, which are not stored at every snapshot"}
         valid = ", ".join(p for p, ok in fits.items() if ok)
         raise ValueError(f"{wrong[0]} does not fit this data ({why[wrong[0]]}); valid here: {valid}")
     return cfg.render.panels

@@ -48,7 +48,7 @@ def test_default_panels_by_task(write):
 
 
 @pytest.mark.parametrize("data,loss,output,panels,what", [
-    ("sine", "mse", "linear", "boundary", "boundary does not fit this data (the data has 1 inputs, not 2); valid here: fit, loss"),
+    ("sine", "mse", "linear", "boundary", "boundary does not fit this data (the data has 1 inputs, not 2); valid here: fit, network, loss"),
     ("plane", "mse", "linear", "metrics", "metrics does not fit this data (accuracy needs a classification loss"),
     ("circle", "bce", "sigmoid", "fit", "fit does not fit this data (2-D input is drawn by `boundary`)"),
 ])
@@ -61,7 +61,7 @@ def test_a_panel_that_does_not_fit_is_a_config_error(write, data, loss, output, 
 
 
 def test_unknown_panel_lists_the_valid_ones(write):
-    with pytest.raises(ConfigError, match=r"render.panels: expected one of fit, boundary, loss, metrics, got 'netwrk'"):
+    with pytest.raises(ConfigError, match=r"render.panels: expected one of fit, boundary, network, loss, metrics, got 'netwrk' .did you mean 'network'"):
         load_config(config(write, panels=", panels: [netwrk]"))
 
 
@@ -91,3 +91,26 @@ def test_render_frames_and_true_iterations(write, tmp_path):
                            "render: {size: [320, 240], fps: 10, hold: 0, preset: ultrafast, frames: 25, spacing: log}\n")
     result = render(load_config(path), tmp_path)
     assert result.frames <= 25 and imageio_ffmpeg.count_frames_and_secs(str(result.outputs.video))[0] == result.frames
+
+
+def test_network_panel_draws_every_frame(write, tmp_path):
+    path = config(write, "circle", panels=", panels: [boundary, network, loss]")
+    result = render(load_config(path), tmp_path)
+    assert imageio_ffmpeg.count_frames_and_secs(str(result.outputs.video))[0] == 11
+    from nnviz import snapshots
+    from nnviz.render.scene import Scene
+
+    h = snapshots.load(result.outputs.snapshots)
+    scene = Scene(h, "t", (640, 360), panels=("network", "loss"))
+    net = scene.panels[0]
+    first, last = scene.frame(0).copy(), scene.frame(scene.n - 1).copy()
+    assert not np.array_equal(first, last)  # edges and units change as the weights do
+    widths = np.asarray(net.edges.get_linewidths())
+    assert len(widths) == 2 * 6 + 6 * 1 and widths.max() > widths.min()
+    scene.close()
+
+
+def test_network_panel_needs_a_small_net(write):
+    path = write("big.yaml", "data: {name: sine}\nmodel: {hidden: [200, 200]}\nrender: {panels: [network, loss]}\n")
+    with pytest.raises(ConfigError, match="network does not fit this data .the net has more than 10,000 parameters"):
+        prepare(load_config(path))

@@ -401,3 +401,138 @@ class MetricsPanel(Panel):
             self.test.set_data(it, self.h.test["accuracy"][: i + 1])
             text += f"\ntest  {self.h.test['accuracy'][i]:6.1%}"
         self.value.set_text(text)
+
+
+MAX_UNITS = 8  # a layer with more units shows this many, and says how many more there are
+CELL = 24  # a unit's own heat map is CELL x CELL predictions
+
+
+@PANELS.register("network")
+class NetworkPanel(Panel):
+    """The net as a diagram: edges coloured by the weight's sign (blue +, orange -), as wide as its size;
+    each unit shows its own output over the input plane (2-D input) or its mean activation."""
+
+    def setup(self) -> list:
+        from matplotlib.collections import LineCollection
+
+        from ..model import Net, layer_views, unflatten
+
+        h, ax, s = self.h, self.ax, self.scale
+        if h.theta is None:
+            raise ValueError("the network panel needs the parameters at every snapshot (nets of <= 10,000)")
+        m = h.config["model"]
+        self.net = Net((h.x.shape[1], *m["hidden"], h.y.shape[1]), (*m["activation"], m["output"]), m["bias"])
+        self.unflatten, self.layer_views = unflatten, layer_views
+        sizes = self.net.sizes
+        shown = [min(n, MAX_UNITS) for n in sizes]
+        cols = len(sizes)
+        self.pos = []  # per layer, (units shown, 2) positions in axes units
+        for c, n in enumerate(shown):
+            ys = np.linspace(0.84, 0.08, n) if n > 1 else np.array([0.46])
+            self.pos.append(np.stack([np.full(n, 0.06 + 0.88 * c / max(cols - 1, 1)), ys], axis=1))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.axis("off")
+        ax.set_title("network: weights blue +, orange −", loc="left")
+        segs, self.edge_index = [], []
+        for layer in range(cols - 1):
+            for i in range(shown[layer]):
+                for j in range(shown[layer + 1]):
+                    segs.append([self.pos[layer][i], self.pos[layer + 1][j]])
+                    self.edge_index.append((layer, i, j))
+        self.edges = LineCollection(segs, zorder=1)
+        ax.add_collection(self.edges)
+        # edge widths: |w| relative to the largest weight of its layer over the whole run
+        views = [unflatten(self.net, th) for th in h.theta]
+        self.wmax = [max(float(np.abs(v[f"w{k}"]).max()) for v in views) or 1.0 for k in range(cols - 1)]
+        self.radius = min(0.07, 0.4 / max(shown))
+        r = self.radius
+        self.heat = 2 in (h.x.shape[1],) and h.grid_x.shape[1] == 2
+        artists = [self.edges]
+        self.units = []
+        if self.heat:  # each unit's own picture: its output over a coarse mesh of the input plane
+            lo, hi = h.grid_x.min(axis=0), h.grid_x.max(axis=0)
+            g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], CELL), np.linspace(lo[1], hi[1], CELL))
+            self.cell_x = np.stack([g0.ravel(), g1.ravel()], axis=1)
+            self.cmap = _two_colour_map()
+        from matplotlib.patches import Ellipse, Rectangle
+
+        self.shapes = []  # (artist, centre, kind) to make round once the axes' aspect is known (fit)
+        for layer, pts in enumerate(self.pos):
+            for i, (px, py) in enumerate(pts):
+                if self.heat and layer > 0:  # a square of the unit's own picture, framed
+                    frame = Rectangle((px - r, py - r), 2 * r, 2 * r, facecolor="white", edgecolor="#555555",
+                                      lw=1.0 * s, zorder=2)
+                    ax.add_patch(frame)
+                    img = ax.imshow(np.ones((CELL, CELL, 3)), extent=(px - r, px + r, py - r, py + r),
+                                    origin="lower", zorder=3, interpolation="bilinear")
+                    ax.set_aspect("auto")
+                    self.units.append((layer, i, img))
+                    artists.append(img)
+                    self.shapes += [(frame, (px, py), "frame"), (img, (px, py), "image")]
+                else:
+                    ring = Ellipse((px, py), 2 * r, 2 * r, facecolor="white", edgecolor="#555555", lw=1.0 * s,
+                                   zorder=2)
+                    ax.add_patch(ring)
+                    self.shapes.append((ring, (px, py), "ring"))
+                    if layer > 0:
+                        self.units.append((layer, i, ring))
+                        artists.append(ring)
+            if sizes[layer] > shown[layer]:
+                ax.text(pts[-1, 0], pts[-1, 1] - 2.2 * r, f"+{sizes[layer] - shown[layer]} more", ha="center",
+                        va="top", fontsize=10 * s, color="#555555")
+            name = "in" if layer == 0 else "out" if layer == cols - 1 else f"h{layer}"
+            ax.text(pts[0, 0], 1.0, name, ha="center", va="top", fontsize=11 * s, color="#333333")
+        for i, (px, py) in enumerate(self.pos[0]):
+            label = h.x_names[i] if i < len(h.x_names) else ""
+            ax.text(px, py, label, ha="center", va="center", fontsize=10 * s, zorder=4)
+        return artists
+
+    def update(self, i: int) -> None:
+        v = self.unflatten(self.net, self.h.theta[i])
+        w = np.array([v[f"w{layer}"][a, b] for layer, a, b in self.edge_index])
+        scale = np.array([self.wmax[layer] for layer, _, _ in self.edge_index])
+        with np.errstate(invalid="ignore"):
+            mag = np.nan_to_num(np.abs(w) / scale)
+        self.edges.set_linewidths(0.3 * self.scale + 4.5 * self.scale * mag)
+        self.edges.set_colors([BLUE if x >= 0 else ORANGE for x in w])
+        layers = self.layer_views(self.net, self.h.theta[i])
+        x = self.cell_x if self.heat else self.h.x
+        acts = _activations(self.net, layers, x)
+        for layer, unit, artist in self.units:
+            a = acts[layer - 1][:, unit]
+            lo, hi = _act_range(self.net.activations[layer - 1])
+            frac = np.clip((np.nan_to_num(a) - lo) / (hi - lo), 0, 1)
+            if self.heat:
+                artist.set_data(self.cmap(frac.reshape(CELL, CELL))[:, :, :3])
+            else:
+                artist.set_facecolor(self.cmap(float(frac.mean())) if hasattr(self, "cmap") else
+                                     _two_colour_map()(float(frac.mean())))
+
+    def fit(self, renderer) -> bool:
+        """Round nodes and square pictures: widths in axes units scaled by the axes' height / width."""
+        box = self.ax.get_window_extent(renderer)
+        k = box.height / box.width if box.width else 1.0
+        r = self.radius
+        for artist, (px, py), kind in self.shapes:
+            if kind == "ring":
+                artist.set_width(2 * r * k)
+            elif kind == "frame":
+                artist.set_bounds(px - r * k, py - r, 2 * r * k, 2 * r)
+            else:
+                artist.set_extent((px - r * k, px + r * k, py - r, py + r))
+        return True
+
+
+def _activations(net, layers, x) -> list[np.ndarray]:
+    """Each layer's output (N, units) for input x."""
+    from ..model import forward
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        _, cache = forward(net, layers, x)
+    return [c[2] for c in cache]
+
+
+def _act_range(name: str) -> tuple[float, float]:
+    """The range a unit's output is coloured over: (-1, 1) for tanh-like, (0, 1) for sigmoid-like."""
+    return (0.0, 1.0) if name in ("sigmoid", "softmax", "relu", "softplus", "gaussian") else (-1.0, 1.0)
