@@ -29,8 +29,9 @@ from matplotlib.animation import FFMpegWriter, FuncAnimation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from nnviz.config import load_config
+from nnviz.config import RenderConfig, load_config
 from nnviz.pipeline import Outputs, draw, prepare, run_training
+from nnviz.render.formats import FORMATS
 from nnviz.render.scene import Scene
 from nnviz.render.video import VideoWriter
 
@@ -54,7 +55,7 @@ def make_history(frames: int, folder: Path):
 
 
 def outputs(folder: Path, name: str) -> Outputs:
-    return Outputs(folder / f"{name}.mp4", folder / f"{name}.png", folder / f"{name}.npz", folder / f"{name}.w.npz")
+    return Outputs(folder, name)  # folder/name.mp4, folder/name.png
 
 
 def nnviz_way(cfg, history, folder):
@@ -100,7 +101,7 @@ def frames_in_memory(cfg, history):
 
 
 def encode_only(frames, folder):
-    with VideoWriter(folder / "c.mp4", (1280, 720), 30, 20, "medium") as w:
+    with VideoWriter(folder / "c.mp4", (1280, 720), 30, FORMATS["mp4"].args(RenderConfig(crf=20, preset="medium"))) as w:
         for f in frames:
             w.write(f)
 

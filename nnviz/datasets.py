@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import math
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable
 
@@ -24,6 +25,7 @@ class Dataset:
     y: np.ndarray
     x_names: tuple[str, ...]
     y_names: tuple[str, ...]
+    image: tuple[int, int] | None = None  # (height, width) when each input row is an image
 
     @property
     def grid(self) -> np.ndarray:
@@ -278,7 +280,8 @@ def split(data: Dataset, fraction: float, rng: np.random.Generator) -> tuple[Dat
         return data, (data.x[:0], data.y[:0])
     order = rng.permutation(len(data.x))
     test, keep = np.sort(order[:n_test]), np.sort(order[n_test:])
-    return Dataset(data.x[keep], data.y[keep], data.x_names, data.y_names), (data.x[test], data.y[test])
+    return (Dataset(data.x[keep], data.y[keep], data.x_names, data.y_names, data.image),
+            (data.x[test], data.y[test]))
 
 
 def one_hot(data: Dataset, where: str) -> Dataset:
@@ -288,4 +291,83 @@ def one_hot(data: Dataset, where: str) -> Dataset:
     if bad.any():
         raise DataError(f"{where}row {int(np.argmax(bad))}: class label {labels[bad][0]:g} is not a whole number >= 0")
     k = max(int(labels.max()) + 1, 2)
-    return Dataset(data.x, np.eye(k)[labels.astype(int)], data.x_names, tuple(f"class {i}" for i in range(k)))
+    return Dataset(data.x, np.eye(k)[labels.astype(int)], data.x_names, tuple(f"class {i}" for i in range(k)),
+                   data.image)
+
+
+# --- hand-written digits ----------------------------------------------------------------------------
+_PER_CLASS = Param(None, integer, "keep only this many samples of each digit (a small set to overfit)", at_least(1))
+
+
+def _images(x: np.ndarray, labels: np.ndarray, shape, p, rng) -> Dataset:
+    """Digit images as rows scaled to [0, 1], labels one-hot; `per_class` and `samples` subsets, in order."""
+    keep = np.arange(len(x))
+    if p.get("per_class"):
+        keep = np.concatenate([np.flatnonzero(labels == d)[: p["per_class"]] for d in range(10)])
+        keep.sort()
+    if p.get("samples"):
+        keep = keep[: p["samples"]]
+    x, labels = x[keep], labels[keep]
+    names = tuple(f"px{i}" for i in range(x.shape[1]))
+    return Dataset(x, np.eye(10)[labels], names, tuple(f"digit {d}" for d in range(10)), shape)
+
+
+@_register("digits", {"samples": Param(None, integer, "use only the first this many (default: all 1797)", at_least(10)),
+                      "per_class": _PER_CLASS},
+           "scikit-learn's 8x8 hand-written digits, 1797 of them (needs nnviz[digits])")
+def _digits(p, rng):
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise DataError("the digits data set needs scikit-learn: pip install 'nnviz[digits]'") from None
+    d = load_digits()
+    return _images(d.data / 16.0, d.target.astype(int), (8, 8), p, rng)
+
+
+@_register("mnist", {"path": Param(REQUIRED, file_path, "folder with train-images-idx3-ubyte and "
+                                                       "train-labels-idx1-ubyte (or .gz)"),
+                     "samples": Param(None, integer, "use only the first this many", at_least(10)),
+                     "per_class": _PER_CLASS},
+           "MNIST's 28x28 digits from the standard IDX files in a folder")
+def _mnist(p, rng):
+    folder = Path(p["path"])
+    images = read_idx(_idx_file(folder, "train-images-idx3-ubyte"), dims=3)
+    labels = read_idx(_idx_file(folder, "train-labels-idx1-ubyte"), dims=1)
+    if len(images) != len(labels):
+        raise DataError(f"{folder}: {len(images)} images but {len(labels)} labels")
+    if labels.max() > 9:
+        raise DataError(f"{folder}/train-labels: row {int(np.argmax(labels > 9))}: label {labels.max()} is not a digit")
+    h, w = images.shape[1:]
+    return _images(images.reshape(len(images), h * w) / 255.0, labels.astype(int), (h, w), p, rng)
+
+
+def _idx_file(folder: Path, stem: str) -> Path:
+    for name in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    raise DataError(f"{folder}: no {stem} (or {stem}.gz) file")
+
+
+def read_idx(file: Path, dims: int) -> np.ndarray:
+    """An IDX file (raw or .gz) of unsigned bytes with `dims` dimensions; DataError says what is wrong."""
+    import gzip
+    import struct
+
+    try:
+        raw = (gzip.open if str(file).endswith(".gz") else open)(file, "rb").read()
+    except (OSError, EOFError) as exc:
+        raise DataError(f"{file}: cannot read: {exc}") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
+        raise DataError(f"{file}: not an IDX file (it must start with two zero bytes)")
+    if raw[2] != 0x08:
+        raise DataError(f"{file}: element type 0x{raw[2]:02x}, expected 0x08 (unsigned bytes)")
+    if raw[3] != dims:
+        raise DataError(f"{file}: {raw[3]} dimensions, expected {dims}")
+    if len(raw) < 4 + 4 * dims:
+        raise DataError(f"{file}: the header is cut short")
+    shape = struct.unpack(f">{dims}I", raw[4 : 4 + 4 * dims])
+    size = int(np.prod(shape))
+    if len(raw) - 4 - 4 * dims != size:
+        raise DataError(f"{file}: the header says {size:,} bytes of data for shape {shape}, "
+                        f"the file has {len(raw) - 4 - 4 * dims:,}")
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * dims).reshape(shape)

@@ -113,7 +113,7 @@ def prepare(cfg: Config) -> Prepared:
         key = ("data", "path") if "path" in cfg.data.params else ("data", "name")
         raise ConfigError([cfg.problem(key, str(exc))]) from None
     try:
-        panels_for(cfg, data.x.shape[1])
+        panels_for(cfg, data.x.shape[1], data.image is not None)
     except ValueError as exc:
         raise ConfigError([cfg.problem(("render", "panels"), str(exc))]) from None
     sizes = (data.x.shape[1], *cfg.model.hidden, data.y.shape[1])
@@ -132,19 +132,26 @@ def _content_hash(path: str) -> str:
         return "missing"
 
 
-def panels_for(cfg: Config, inputs: int) -> tuple[str, ...]:
+def panels_for(cfg: Config, inputs: int, image: bool = False) -> tuple[str, ...]:
     """The panels of the video: the config's, or by task; ValueError naming the valid ones for a misfit."""
     classifier = cfg.train.loss in ("bce", "cross_entropy")
+    pictures = image and bool(cfg.model.hidden)
     sizes = (inputs, *cfg.model.hidden)
     small = sum((a + cfg.model.bias) * b for a, b in zip(sizes, sizes[1:])) <= 10_000 - 100
-    fits = {"fit": inputs != 2, "boundary": inputs == 2, "network": small, "loss": True, "metrics": classifier}
+    fits = {"fit": inputs != 2 and not image, "boundary": inputs == 2, "network": small and not image,
+            "weights": pictures, "loss": True, "metrics": classifier}
     if cfg.render.panels is None:
-        return tuple(p for p in ("boundary" if inputs == 2 else "fit", "loss", "metrics") if fits[p])
+        first = "weights" if pictures else "boundary" if inputs == 2 else "fit"
+        return tuple(p for p in (first, "loss", "metrics") if fits[p])
     wrong = [p for p in cfg.render.panels if not fits[p]]
     if wrong:
         why = {"fit": "2-D input is drawn by `boundary`", "boundary": f"the data has {inputs} inputs, not 2",
                "metrics": "accuracy needs a classification loss (bce, cross_entropy)",
-               "network": "the net has more than 10,000 parameters, which are not stored at every snapshot"}
+               "network": "the net has more than 10,000 parameters, which are not stored at every snapshot"
+               if not image else "image inputs are too many to draw",
+               "weights": "hidden units' weights are pictures only for image data (digits, mnist) and a hidden layer"}
+        if image and "fit" in wrong:
+            why["fit"] = "image data is drawn by `weights`"
         valid = ", ".join(p for p, ok in fits.items() if ok)
         raise ValueError(f"{wrong[0]} does not fit this data ({why[wrong[0]]}); valid here: {valid}")
     return cfg.render.panels
@@ -205,7 +212,9 @@ def run_training(prep: Prepared, key: str, progress: Progress | None = None) -> 
     grid = prep.data.grid
     snaps = []
     theta = prep.theta0.copy()
-    for snap in train(prep.net, theta, prep.data.x, prep.data.y, grid, cfg.train, prep.batch_rng, prep.test):
+    keep_first = min(16, cfg.model.hidden[0]) if prep.data.image and cfg.model.hidden else 0
+    for snap in train(prep.net, theta, prep.data.x, prep.data.y, grid, cfg.train, prep.batch_rng, prep.test,
+                      keep_first):
         snaps.append(snap)
         if progress:
             progress("training", snap.iteration, total)
@@ -227,8 +236,8 @@ def draw(history: snapshots.History, cfg: Config, outputs: Outputs, progress: Pr
     """
     r = cfg.render
     if isinstance(history, snapshots.History):
-        scene = Scene(history, cfg.title, r.size, panels=panels_for(cfg, history.x.shape[1]), frames=r.frames,
-                      spacing=r.spacing)
+        panels = panels_for(cfg, history.x.shape[1], history.image_shape is not None)
+        scene = Scene(history, cfg.title, r.size, panels=panels, frames=r.frames, spacing=r.spacing)
     else:
         scene = history
     hold = int(round(r.hold * r.fps))
@@ -249,8 +258,9 @@ def draw(history: snapshots.History, cfg: Config, outputs: Outputs, progress: Pr
             progress("drawing", (pass_no + 1) * total, passes * total)
 
     try:
-        with tempfile.TemporaryDirectory(dir=outputs.folder, prefix=".palette.") as tmp:
-            palette = Path(tmp) / "palette.png"
+        with (tempfile.TemporaryDirectory(dir=outputs.folder, prefix=".palette.") if gif
+              else contextlib.nullcontext(None)) as tmp:
+            palette = Path(tmp or ".") / "palette.png"  # a GIF's first pass writes it, the second reads it
             gsize = gif_size(r.size, r.gif_width)
             with contextlib.ExitStack() as stack:
                 writers = [stack.enter_context(VideoWriter(outputs.path("." + f), r.size, r.fps, FORMATS[f].args(r)))
@@ -387,7 +397,8 @@ def render_comparison(cmp: Comparison, out_dir, progress: Progress | None = None
                 log.warning("%s: run '%s' diverged at iteration %d", cmp.source, label, h.diverged_at)
         note = comparison_note(cmp, histories)
         r = cmp.render
-        scene = Scene(histories, cmp.title, r.size, cmp.labels, note, frames=r.frames, spacing=r.spacing)
+        cell = panels_for(cmp.runs[0], histories[0].x.shape[1], histories[0].image_shape is not None)[0]
+        scene = Scene(histories, cmp.title, r.size, cmp.labels, note, frames=r.frames, spacing=r.spacing, cell=cell)
         frames = draw(scene, cmp, outputs, progress)
         runs = tuple({"label": label, "final_loss": _finite(h.loss[-1]), "final_accuracy": None,
                       "diverged_at": h.diverged_at} for label, h in zip(cmp.labels, histories))
@@ -409,11 +420,12 @@ def comparison_note(cmp: Comparison, histories) -> str:
     """The subtitle of a comparison: how many runs, and what they share."""
     shapes = [(r.model.hidden, r.model.bias, r.seed, json.dumps(dataclasses.asdict(r.model.init), sort_keys=True))
               for r in cmp.runs]
-    same = "the same data and batch order"
+    data = "data and batch order" if len({(r.train.batch_size, r.train.shuffle) for r in cmp.runs}) == 1 else "data"
+    same = f"the same {data}"
     if len(set(shapes)) == 1:
-        same = "the same initial weights, data and batch order"
+        same = f"the same initial weights and {data}"
     elif len(set(shapes)) < len(shapes):
-        same = "the same data and batch order; nets of the same shape start from the same weights"
+        same = f"the same {data}; nets of the same shape start from the same weights"
     return f"{len(cmp.runs)} runs on {cmp.runs[0].data.name}, each with {same}"
 
 

@@ -17,6 +17,8 @@ Format (version 1), arrays in an uncompressed .npz:
   train_key     ()         str    hash of everything training depends on (reuse when it matches)
   accuracy      (S,)       float  fraction classified right (bce and cross_entropy only)
   test_loss, test_mae, test_accuracy (S,), test_x (T, d), test_y (T, k)   with data.test_fraction > 0
+  first_weights (S, u, d)  float  image data: the input weights of the first u <= 16 hidden units
+  image_shape   (2,)       int    image data: (height, width) of an input
 
 A comparison's file holds `format`, `labels` (R,) and, for each run i, the arrays above under the
 prefix `run{i}/` (e.g. `run0/loss`), plus `run{i}/final_theta` (P,), the run's last parameters.
@@ -53,6 +55,8 @@ class History:
     train_key: str
     accuracy: np.ndarray | None = None  # (S,) classification only
     test: dict | None = None  # {"loss", "mae", "accuracy": (S,), "x": (T, d), "y": (T, k)} with a test set
+    first_weights: np.ndarray | None = None  # (S, u, d) image data: the first u hidden units' input weights
+    image_shape: tuple[int, int] | None = None  # (height, width) of an input image
 
     @property
     def n(self) -> int:
@@ -82,6 +86,8 @@ def from_snapshots(snaps, dataset, grid, config_json: str, train_key: str, test=
         train_key=train_key,
         accuracy=acc if np.isfinite(acc).any() else None,
         test=held,
+        first_weights=np.stack([s.first_weights for s in snaps]) if last.first_weights is not None else None,
+        image_shape=tuple(dataset.image) if dataset.image else None,
     )
 
 
@@ -99,6 +105,10 @@ def _arrays(history: History, prefix: str = "") -> dict:
         arrays["accuracy"] = history.accuracy
     for k, v in (history.test or {}).items():
         arrays[f"test_{k}"] = v
+    if history.first_weights is not None:
+        arrays["first_weights"] = history.first_weights
+    if history.image_shape is not None:
+        arrays["image_shape"] = np.array(history.image_shape)
     return {prefix + k: v for k, v in arrays.items()}
 
 
@@ -115,6 +125,8 @@ def _history(d, prefix: str = "") -> History:
         accuracy=get("accuracy") if prefix + "accuracy" in d.files else None,
         test={k: get(f"test_{k}") for k in ("loss", "mae", "accuracy", "x", "y")}
         if prefix + "test_loss" in d.files else None,
+        first_weights=get("first_weights") if prefix + "first_weights" in d.files else None,
+        image_shape=tuple(int(v) for v in get("image_shape")) if prefix + "image_shape" in d.files else None,
     )
 
 

@@ -30,6 +30,7 @@ class Snapshot:
     theta: np.ndarray | None  # (P,) parameters: for small nets, and always in the last snapshot
     last: bool  # the final snapshot (end of training or divergence)
     diverged: bool  # training stopped at a non-finite loss
+    first_weights: np.ndarray | None = None  # (u, d) the first hidden units' input weights (image data)
 
 
 def schedule(tc: TrainConfig, n_samples: int) -> tuple[int, int, int]:
@@ -76,7 +77,7 @@ def weight_mask(net: Net, dtype) -> np.ndarray:
 
 def train(
     net: Net, theta: np.ndarray, x: np.ndarray, y: np.ndarray, grid: np.ndarray, tc: TrainConfig,
-    rng: np.random.Generator, test: tuple[np.ndarray, np.ndarray] | None = None,
+    rng: np.random.Generator, test: tuple[np.ndarray, np.ndarray] | None = None, keep_first: int = 0,
 ) -> Iterator[Snapshot]:
     """Train `net` from theta (P,) (updated in place) on x (N, d), y (N, k); yield Snapshots.
 
@@ -105,8 +106,9 @@ def train(
         (value, mae, acc), pred_x = evaluate(net, p, x, y, loss)
         pred_grid = pred_x if grid_is_x else predict(net, p, grid)
         held_out = evaluate(net, p, *test, loss)[0] if test is not None else NAN3
+        first = p[0][: net.sizes[0], :keep_first].T.copy() if keep_first else None  # w0's first columns
         return Snapshot(it, value, mae, acc, held_out, pred_grid, theta.copy() if keep_theta or last else None,
-                        last, diverged)
+                        last, diverged, first)
 
     wmask = weight_mask(net, dtype) if tc.l1 or tc.l2 else None
 

@@ -63,7 +63,7 @@ def test_unknown_names_list_the_valid_ones(write):
         train: {optimizer: {name: adamm}, loss: mes}
         """)
     ps = problems(path)
-    assert any(":1: data.name: unknown dataset 'sinus' (did you mean 'sine'?); valid: bilinear, circle, file," in p for p in ps)
+    assert any(":1: data.name: unknown dataset 'sinus' (did you mean 'sine'?); valid: bilinear, circle, digits, file," in p for p in ps)
     assert any(":2: model.activation: unknown activation 'tanhh' (did you mean 'tanh'?)" in p for p in ps)
     assert any(":2: model.init.name: unknown initialiser 'he_normall'" in p for p in ps)
     assert any(":3: train.optimizer.name: unknown optimizer 'adamm' (did you mean 'adam'?); valid: adagrad, adam," in p

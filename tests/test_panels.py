@@ -61,7 +61,7 @@ def test_a_panel_that_does_not_fit_is_a_config_error(write, data, loss, output, 
 
 
 def test_unknown_panel_lists_the_valid_ones(write):
-    with pytest.raises(ConfigError, match=r"render.panels: expected one of fit, boundary, network, loss, metrics, got 'netwrk' .did you mean 'network'"):
+    with pytest.raises(ConfigError, match=r"render.panels: expected one of fit, boundary, network, weights, loss, metrics, got 'netwrk' .did you mean 'network'"):
         load_config(config(write, panels=", panels: [netwrk]"))
 
 

@@ -92,9 +92,30 @@ def loss_axes(ax, losses: list[np.ndarray], last: int, name: str) -> None:
 
 class Panel:
     title = ""
+    label: str | None = None  # in a comparison: the run's label, drawn in its colour
+    color: str | None = None  # the run's colour
+    keep_legend = False
 
     def __init__(self, ax, history: History, scale: float):
         self.ax, self.h, self.scale = ax, history, scale
+
+    def decorate(self) -> list:
+        """A comparison's cell: the run's label as the title, its loss each frame and, at the end, its
+        divergence. Returns the artists update_label changes."""
+        ax, s = self.ax, self.scale
+        ax.set_title(self.label, loc="left", color=self.color, weight="bold")
+        if ax.get_legend() is not None and not self.keep_legend:
+            ax.get_legend().remove()
+        self.value = ax.set_title("", loc="right", color=self.color, family="monospace")
+        self.stop = ax.text(0.5, 0.5, f"diverged at iteration {self.h.diverged_at:,}", transform=ax.transAxes,
+                            ha="center", va="center", fontsize=14 * s, color=DIVERGED, weight="bold",
+                            bbox=dict(facecolor="white", edgecolor=DIVERGED, alpha=0.9), zorder=5)
+        self.stop.set_visible(False)
+        return [self.value, self.stop]
+
+    def update_label(self, i: int) -> None:
+        self.value.set_text(f"loss {_value(self.h.loss[i])}")
+        self.stop.set_visible(self.h.diverged_at >= 0 and i == self.h.n - 1)
 
     def setup(self) -> list:
         """Draw what never changes; return the artists update() will change."""
@@ -121,32 +142,13 @@ class Panel:
 class FitPanel(Panel):
     """The data and the net's prediction: a curve over x for 1-D input, else predicted vs target per sample."""
 
-    label: str | None = None  # in a comparison: the run's label, drawn in its colour
-    color: str = PRED
-
     def setup(self) -> list:
-        artists = self._setup()
-        if self.label is None:
-            return artists
-        # a comparison's cell: the run's label as its title, its loss and, at the end, its divergence
-        ax, s = self.ax, self.scale
-        ax.set_title(self.label, loc="left", color=self.color, weight="bold")
-        if ax.get_legend() is not None and not getattr(self, "keep_legend", False):
-            ax.get_legend().remove()
-        self.value = ax.set_title("", loc="right", color=self.color, family="monospace")  # its loss, each frame
-        self.stop = ax.text(0.5, 0.5, f"diverged at iteration {self.h.diverged_at:,}", transform=ax.transAxes,
-                            ha="center", va="center", fontsize=14 * s, color=DIVERGED, weight="bold",
-                            bbox=dict(facecolor="white", edgecolor=DIVERGED, alpha=0.9))
-        self.stop.set_visible(False)
-        return artists + [self.value, self.stop]
-
-    def _setup(self) -> list:
         h, ax = self.h, self.ax
         ms = 5 * self.scale
         if h.x.shape[1] == 1 and h.y.shape[1] == 1:
             self.mode = "curve"
             ax.plot(h.x[:, 0], h.y[:, 0], "o", ms=ms, color=DATA, alpha=0.55, mec="none", label="data")
-            (self.line,) = ax.plot([], [], "-", lw=3 * self.scale, color=self.color, label="prediction")
+            (self.line,) = ax.plot([], [], "-", lw=3 * self.scale, color=self.color or PRED, label="prediction")
             ax.set_xlim(float(h.grid_x[0, 0]), float(h.grid_x[-1, 0]))
             ax.set_ylim(*finite_range(h.y, pad=0.2))
             ax.set_xlabel(h.x_names[0])
@@ -160,8 +162,8 @@ class FitPanel(Panel):
             self.mode = "samples"
             idx = np.arange(target.size)
             ax.plot(idx, target, "o", ms=14 * self.scale, mfc="none", mew=2 * self.scale, color=DATA, label="target")
-            (self.line,) = ax.plot([], [], "o", ms=9 * self.scale, color=self.color, label="prediction")
-            self.stems = ax.vlines(idx, target, target, color=self.color, lw=2 * self.scale, alpha=0.6)
+            (self.line,) = ax.plot([], [], "o", ms=9 * self.scale, color=self.color or PRED, label="prediction")
+            self.stems = ax.vlines(idx, target, target, color=self.color or PRED, lw=2 * self.scale, alpha=0.6)
             ax.set_xticks(idx, self._row_labels())
             ax.set_xlim(-0.6, target.size - 0.4)
             ax.set_ylim(lo, hi)
@@ -172,7 +174,7 @@ class FitPanel(Panel):
             return [self.stems, self.line]
         self.mode = "scatter"
         ax.plot([lo, hi], [lo, hi], "--", color=DATA, lw=1.5 * self.scale, label="perfect")
-        (self.line,) = ax.plot([], [], "o", ms=ms, color=self.color, alpha=0.6, mec="none", label="samples")
+        (self.line,) = ax.plot([], [], "o", ms=ms, color=self.color or PRED, alpha=0.6, mec="none", label="samples")
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)
         ax.set_xlabel("target " + ", ".join(h.y_names))
@@ -190,9 +192,6 @@ class FitPanel(Panel):
 
     def update(self, i: int) -> None:
         pred = self.h.grid_pred[i]
-        if self.label is not None:
-            self.value.set_text(f"loss {_value(self.h.loss[i])}")
-            self.stop.set_visible(self.h.diverged_at >= 0 and i == self.h.n - 1)
         if self.mode == "curve":
             self.line.set_data(self.h.grid_x[:, 0], pred[:, 0])
         elif self.mode == "samples":
@@ -301,7 +300,7 @@ class BoundaryPanel(Panel):
     training points filled, test points hollow."""
 
     def setup(self) -> list:
-        h, ax, s = self.h, self.ax, self.scale
+        h, ax = self.h, self.ax
         g = int(round(np.sqrt(len(h.grid_x))))
         self.g = g
         x0, x1 = h.grid_x[:, 0], h.grid_x[:, 1]
@@ -536,3 +535,43 @@ def _activations(net, layers, x) -> list[np.ndarray]:
 def _act_range(name: str) -> tuple[float, float]:
     """The range a unit's output is coloured over: (-1, 1) for tanh-like, (0, 1) for sigmoid-like."""
     return (0.0, 1.0) if name in ("sigmoid", "softmax", "relu", "softplus", "gaussian") else (-1.0, 1.0)
+
+
+@PANELS.register("weights")
+class WeightsPanel(Panel):
+    """Image data: the input weights of up to 16 hidden units, each drawn as an image (blue +, orange -)."""
+
+    def setup(self) -> list:
+        h, ax = self.h, self.ax
+        if h.first_weights is None or h.image_shape is None:
+            raise ValueError("the weights panel needs image data and the hidden units' weights in the snapshots")
+        u = h.first_weights.shape[1]
+        self.rows = int(np.ceil(np.sqrt(u)))
+        self.cols = int(np.ceil(u / self.rows))
+        ih, iw = h.image_shape
+        self.tile = (ih + 1, iw + 1)  # a one-pixel white gap between the pictures
+        self.cmap = _two_colour_map()
+        self.image = ax.imshow(np.ones((self.rows * (ih + 1) - 1, self.cols * (iw + 1) - 1, 3)),
+                               interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+        ax.set_title(f"input weights of {u} hidden units (blue +, orange −)", loc="left")
+        return [self.image]
+
+    def update(self, i: int) -> None:
+        w = self.h.first_weights[i]
+        ih, iw = self.h.image_shape
+        th, tw = self.tile
+        scale = np.nanmax(np.abs(w)) or 1.0
+        mosaic = np.ones((self.rows * th - 1, self.cols * tw - 1, 3))
+        for k in range(w.shape[0]):
+            r, c = divmod(k, self.cols)
+            pic = self.cmap(np.clip(0.5 + 0.5 * np.nan_to_num(w[k]) / scale, 0, 1))[:, :3]
+            mosaic[r * th : r * th + ih, c * tw : c * tw + iw] = pic.reshape(ih, iw, 3)
+        self.image.set_data(mosaic)
+
+    def fit(self, renderer) -> bool:
+        return False

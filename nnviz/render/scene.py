@@ -86,7 +86,7 @@ class Scene:
     run and labelled, beside one loss panel with a line per run, all at the same iteration per frame."""
 
     def __init__(self, histories, title: str, size: tuple[int, int], labels=None, note: str | None = None,
-                 panels=("fit", "loss"), frames: int | None = None, spacing: str = "linear"):
+                 panels=("fit", "loss"), frames: int | None = None, spacing: str = "linear", cell: str = "fit"):
         histories = [histories] if isinstance(histories, History) else list(histories)
         self.hs = histories
         self.h = histories[0]
@@ -121,8 +121,10 @@ class Scene:
             if len(histories) == 1:
                 self.panels = [PANELS.lookup(name)(ax, self.h, s) for name, ax in zip(panels, self._axes(len(panels)))]
             else:
-                self.panels = self._grid_panels(labels, s * (0.8 if len(histories) <= 4 else 0.65), w / h)
+                self.panels = self._grid_panels(labels, s * (0.8 if len(histories) <= 4 else 0.65), w / h, cell)
             self.artists = [a for p in self.panels for a in p.setup()]
+            if len(histories) > 1:
+                self.artists += [a for c in self.cells for a in c.decorate()]
             self._header(title, note)
             for a in self.artists:
                 a.set_animated(True)
@@ -141,14 +143,14 @@ class Scene:
         inner = outer[1].subgridspec(n - 1, 1)
         return [self.fig.add_subplot(outer[0])] + [self.fig.add_subplot(inner[k, 0]) for k in range(n - 1)]
 
-    def _grid_panels(self, labels, cell_scale: float, aspect: float) -> list:
+    def _grid_panels(self, labels, cell_scale: float, aspect: float, cell_panel: str) -> list:
         outer = self.fig.add_gridspec(1, 2, width_ratios=[1.8, 1])
         rows, cols = _grid(len(self.hs), aspect * 1.8 / 2.8 / 0.86)
         inner = outer[0].subgridspec(rows, cols)
         colors = [RUN_COLORS[k % len(RUN_COLORS)] for k in range(len(self.hs))]
         cells = []
         for k, (h, label) in enumerate(zip(self.hs, labels)):
-            cell = PANELS["fit"](self.fig.add_subplot(inner[k // cols, k % cols]), h, cell_scale)
+            cell = PANELS[cell_panel](self.fig.add_subplot(inner[k // cols, k % cols]), h, cell_scale)
             cell.label, cell.color, cell.keep_legend = label, colors[k], k == 0
             cells.append(cell)
         self.cells = cells
@@ -196,6 +198,7 @@ class Scene:
         else:
             for cell, j in zip(self.cells, idx):
                 cell.update(j)
+                cell.update_label(j)
             self.panels[-1].update(idx)
         self.counter.set_text(f"{int(self.timeline[i]):>{self.width},}")
         # Agg reads text.hinting when it draws; rc_context would cost 0.25 ms a frame, so set and restore it

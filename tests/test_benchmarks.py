@@ -1,0 +1,38 @@
+"""The benchmark scripts still run (tiny sizes): they are not timed here, only kept from rotting."""
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+
+def test_render_benchmark_pieces(tmp_path):
+    import bench_render as b
+
+    cfg, history = b.make_history(4, tmp_path)
+    frames = b.frames_in_memory(cfg, history)
+    b.nnviz_way(cfg, history, tmp_path)
+    b.encode_only(frames, tmp_path)
+    b.funcanimation_way(cfg, history, tmp_path)
+    for name in "abc":
+        assert (tmp_path / f"{name}.mp4").stat().st_size > 0
+
+
+def test_train_benchmark_pieces():
+    import numpy as np
+
+    import bench_train as b
+
+    x = np.linspace(0, 1, 20)[:, None]
+    b.nnviz_run((1, 4, 1), "tanh", "adam", 0.01, x, np.sin(x), 5)()
+    b.nnviz_run((1, 4, 1), "tanh", "sgd", 0.01, x, np.sin(x), 5, 8, "float32")()
+    if b.torch is not None:
+        b.torch_run((1, 4, 1), "tanh", "adam", 0.01, x, np.sin(x), 5)()
+
+
+def test_batch_benchmark_imports():
+    import bench_batch as b
+
+    assert b.SHIPPED.is_dir() and callable(b.compare_sweep)
+    pytest.importorskip("yaml")
