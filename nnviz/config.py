@@ -296,7 +296,7 @@ _auto_int = _int_or("auto")
 
 
 FORMAT_NAMES = ("mp4", "webm", "gif")
-PANEL_NAMES = ("fit", "boundary", "network", "weights", "loss", "metrics")  # render/panels.py registers each (a test checks)
+PANEL_NAMES = ("fit", "boundary", "network", "neurons", "weights", "loss", "metrics")  # render/panels.py registers each (a test checks)
 
 
 def _panels(v) -> tuple[str, ...] | None:

@@ -139,6 +139,7 @@ def panels_for(cfg: Config, inputs: int, image: bool = False) -> tuple[str, ...]
     sizes = (inputs, *cfg.model.hidden)
     small = sum((a + cfg.model.bias) * b for a, b in zip(sizes, sizes[1:])) <= 10_000 - 100
     fits = {"fit": inputs != 2 and not image, "boundary": inputs == 2, "network": small and not image,
+            "neurons": small and inputs in (1, 2) and bool(cfg.model.hidden),
             "weights": pictures, "loss": True, "metrics": classifier}
     if cfg.render.panels is None:
         first = "weights" if pictures else "boundary" if inputs == 2 else "fit"
@@ -149,7 +150,9 @@ def panels_for(cfg: Config, inputs: int, image: bool = False) -> tuple[str, ...]
                "metrics": "accuracy needs a classification loss (bce, cross_entropy)",
                "network": "the net has more than 10,000 parameters, which are not stored at every snapshot"
                if not image else "image inputs are too many to draw",
-               "weights": "hidden units' weights are pictures only for image data (digits, mnist) and a hidden layer"}
+               "weights": "hidden units' weights are pictures only for image data (digits, mnist) and a hidden layer",
+               "neurons": "units' outputs are drawn over 1-D or 2-D input, for a net with hidden units and at "
+                          "most 10,000 parameters"}
         if image and "fit" in wrong:
             why["fit"] = "image data is drawn by `weights`"
         valid = ", ".join(p for p, ok in fits.items() if ok)

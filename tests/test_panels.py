@@ -48,7 +48,7 @@ def test_default_panels_by_task(write):
 
 
 @pytest.mark.parametrize("data,loss,output,panels,what", [
-    ("sine", "mse", "linear", "boundary", "boundary does not fit this data (the data has 1 inputs, not 2); valid here: fit, network, loss"),
+    ("sine", "mse", "linear", "boundary", "boundary does not fit this data (the data has 1 inputs, not 2); valid here: fit, network, neurons, loss"),
     ("plane", "mse", "linear", "metrics", "metrics does not fit this data (accuracy needs a classification loss"),
     ("circle", "bce", "sigmoid", "fit", "fit does not fit this data (2-D input is drawn by `boundary`)"),
 ])
@@ -61,7 +61,7 @@ def test_a_panel_that_does_not_fit_is_a_config_error(write, data, loss, output, 
 
 
 def test_unknown_panel_lists_the_valid_ones(write):
-    with pytest.raises(ConfigError, match=r"render.panels: expected one of fit, boundary, network, weights, loss, metrics, got 'netwrk' .did you mean 'network'"):
+    with pytest.raises(ConfigError, match=r"render.panels: expected one of fit, boundary, network, neurons, weights, loss, metrics, got 'netwrk' .did you mean 'network'"):
         load_config(config(write, panels=", panels: [netwrk]"))
 
 
@@ -114,3 +114,10 @@ def test_network_panel_needs_a_small_net(write):
     path = write("big.yaml", "data: {name: sine}\nmodel: {hidden: [200, 200]}\nrender: {panels: [network, loss]}\n")
     with pytest.raises(ConfigError, match="network does not fit this data .the net has more than 10,000 parameters"):
         prepare(load_config(path))
+
+
+@pytest.mark.parametrize("data,loss,output", [("circle", "bce", "sigmoid"), ("sine", "mse", "linear")])
+def test_neurons_panel(write, tmp_path, data, loss, output):
+    path = config(write, data, loss, output, panels=", panels: [neurons, loss]")
+    result = render(load_config(path), tmp_path)
+    assert imageio_ffmpeg.count_frames_and_secs(str(result.outputs.video))[0] == 11

@@ -575,3 +575,65 @@ class WeightsPanel(Panel):
 
     def fit(self, renderer) -> bool:
         return False
+
+
+MAX_NEURONS = 16
+
+
+@PANELS.register("neurons")
+class NeuronsPanel(Panel):
+    """Each hidden unit's output over the input (up to 16, layer by layer): curves for 1-D input, small
+    heat maps for 2-D input, as ConvNetJS and Playground show them."""
+
+    def setup(self) -> list:
+        from ..model import Net, layer_views
+
+        h, ax, s = self.h, self.ax, self.scale
+        if h.theta is None:
+            raise ValueError("the neurons panel needs the parameters at every snapshot (nets of <= 10,000)")
+        m = h.config["model"]
+        self.net = Net((h.x.shape[1], *m["hidden"], h.y.shape[1]), (*m["activation"], m["output"]), m["bias"])
+        self.layer_views = layer_views
+        self.units = [(layer, u) for layer, n in enumerate(m["hidden"]) for u in range(n)][:MAX_NEURONS]
+        self.flat = h.x.shape[1] == 1
+        ax.set_title(f"{len(self.units)} hidden units' outputs", loc="left")
+        if self.flat:
+            self.xs = h.grid_x
+            lo = min(_act_range(a)[0] for a in m["activation"])
+            ax.set_xlim(float(self.xs[0, 0]), float(self.xs[-1, 0]))
+            ax.set_ylim(lo - 0.1, 1.1)
+            ax.set_xlabel(h.x_names[0])
+            ax.set_ylabel("unit output")
+            colors = [RUN_COLORS[k % len(RUN_COLORS)] for k in range(len(self.units))]
+            self.lines = [ax.plot([], [], "-", lw=1.6 * s, color=c, alpha=0.85)[0] for c in colors]
+            return list(self.lines)
+        lo, hi = h.grid_x.min(axis=0), h.grid_x.max(axis=0)
+        g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], CELL), np.linspace(lo[1], hi[1], CELL))
+        self.xs = np.stack([g0.ravel(), g1.ravel()], axis=1)
+        self.cols = int(np.ceil(np.sqrt(len(self.units))))
+        self.rows = int(np.ceil(len(self.units) / self.cols))
+        self.cmap = _two_colour_map()
+        self.image = ax.imshow(np.ones((self.rows * (CELL + 2) - 2, self.cols * (CELL + 2) - 2, 3)),
+                               interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        return [self.image]
+
+    def update(self, i: int) -> None:
+        acts = _activations(self.net, self.layer_views(self.net, self.h.theta[i]), self.xs)
+        if self.flat:
+            for line, (layer, u) in zip(self.lines, self.units):
+                line.set_data(self.xs[:, 0], acts[layer][:, u])
+            return
+        mosaic = np.ones(self.image.get_array().shape)
+        for k, (layer, u) in enumerate(self.units):
+            r, c = divmod(k, self.cols)
+            lo, hi = _act_range(self.net.activations[layer])
+            frac = np.clip((np.nan_to_num(acts[layer][:, u]) - lo) / (hi - lo), 0, 1).reshape(CELL, CELL)
+            mosaic[r * (CELL + 2) : r * (CELL + 2) + CELL, c * (CELL + 2) : c * (CELL + 2) + CELL] = \
+                self.cmap(frac[::-1])[:, :, :3]  # rows from the top: flip so that x1 grows upwards
+        self.image.set_data(mosaic)
+
+    def fit(self, renderer) -> bool:
+        return False
