@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ class RenderConfig:
     gif_width: int = 640  # a GIF is at most this wide (GIFs are big)
     panels: tuple[str, ...] | None = None  # None: chosen by the task (fit or boundary, loss, metrics)
     frames: int | None = None  # None: one frame per snapshot; N: N of them, spaced by `spacing`
+    landscape: tuple | None = None  # (("w0[0,0]", "w0[1,0]"), span, resolution) for the landscape panel
     spacing: str = "linear"  # linear | log: log puts more frames at the start, where learning is fast
 
 
@@ -229,7 +231,8 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
 
     r = ch.mapping(raw.get("render"), ("render",))
     rp = ("render",)
-    ch.unknown(r, rp, ("fps", "size", "hold", "crf", "preset", "formats", "gif_width", "panels", "frames", "spacing"))
+    ch.unknown(r, rp, ("fps", "size", "hold", "crf", "preset", "formats", "gif_width", "panels", "frames", "spacing",
+                       "landscape"))
     fps = ch.take(r, rp, "fps", s.number, 30.0, s.in_range(1, 240, hi_open=False))
     size = ch.take(r, rp, "size", _size, (1280, 720))
     hold = ch.take(r, rp, "hold", s.number, 2.0, s.in_range(0, 60, hi_open=False))
@@ -241,12 +244,22 @@ def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config
     panels = ch.take(r, rp, "panels", _panels, None)
     frames = ch.take(r, rp, "frames", _int_or("all"), None, lambda n: None if n is None else s.at_least(2)(n))
     spacing = ch.take(r, rp, "spacing", s.choice("linear", "log"), "linear")
+    land = None
+    if "landscape" in r:
+        lp = rp + ("landscape",)
+        lr = ch.mapping(r["landscape"], lp)
+        ch.unknown(lr, lp, ("weights", "span", "resolution"))
+        names = ch.take(lr, lp, "weights", _two_weights, ("w0[0,0]", "w0[1,0]"))
+        span = ch.take(lr, lp, "span", s.number, 4.0, s.positive)
+        res = ch.take(lr, lp, "resolution", s.integer, 40, s.in_range(8, 200, hi_open=False))
+        land = (names, span, res)
     ch.raise_if_any()
     return Config(
         source=file, title=title, seed=seed, data=data,
         model=ModelConfig(tuple(hidden), tuple(act), output, bias, init),
         train=TrainConfig(loss, optimizer, batch, shuffle, iterations, epochs, snap, dtype, l1, l2),
-        render=RenderConfig(fps, tuple(size), hold, crf, preset, formats, gif_width, panels, frames, spacing),
+        render=RenderConfig(fps=fps, size=tuple(size), hold=hold, crf=crf, preset=preset, formats=formats,
+                            gif_width=gif_width, panels=panels, frames=frames, spacing=spacing, landscape=land),
         lines=lines, set_paths=set_paths,
     )
 
@@ -296,7 +309,16 @@ _auto_int = _int_or("auto")
 
 
 FORMAT_NAMES = ("mp4", "webm", "gif")
-PANEL_NAMES = ("fit", "boundary", "network", "neurons", "weights", "loss", "metrics")  # render/panels.py registers each (a test checks)
+PANEL_NAMES = ("fit", "boundary", "network", "neurons", "landscape", "weights", "loss", "metrics")
+WEIGHT_NAME = re.compile(r"^([wb])(\d+)\[(\d+)(?:,\s*(\d+))?\]$")  # w0[1,2] or b1[3]
+
+
+def _two_weights(v) -> tuple[str, str]:
+    if not isinstance(v, list) or len(v) != 2 or not all(isinstance(n, str) and WEIGHT_NAME.match(n) for n in v):
+        raise ValueError("expected two parameter names like [\"w0[0,0]\", \"w0[1,0]\"] (w_i[row,column] or b_i[unit])")
+    if v[0] == v[1]:
+        raise ValueError("the two parameters must differ")
+    return tuple(v)  # render/panels.py registers each (a test checks)
 
 
 def _panels(v) -> tuple[str, ...] | None:

@@ -140,3 +140,23 @@ def predict(net: Net, layers: list[np.ndarray], x: np.ndarray) -> np.ndarray:
     """x (N, d_in) -> y (N, d_out), keeping nothing for backward."""
     with np.errstate(over="ignore", invalid="ignore"):
         return forward(net, layers, x, keep=False)[0]
+
+
+def parameter_index(net: Net, name: str) -> int:
+    """The position in theta (P,) of a parameter named like "w0[1,2]" or "b1[3]"; ValueError when the net
+    has no such parameter (the message lists what it has)."""
+    import re
+
+    m = re.match(r"^([wb])(\d+)\[(\d+)(?:,\s*(\d+))?\]$", name.replace(" ", ""))
+    have = ", ".join(f"{n}[{'0..%d' % (s[0] - 1)}{',0..%d' % (s[1] - 1) if len(s) == 2 else ''}]"
+                     for n, s in net.shapes())
+    if not m:
+        raise ValueError(f"'{name}' is not a parameter name; this net has {have}")
+    key = f"{m[1]}{m[2]}"
+    index = (int(m[3]),) if m[4] is None else (int(m[3]), int(m[4]))
+    start = 0
+    for n, shape in net.shapes():
+        if n == key and len(shape) == len(index) and all(0 <= i < s for i, s in zip(index, shape)):
+            return start + int(np.ravel_multi_index(index, shape))
+        start += int(np.prod(shape))
+    raise ValueError(f"this net has no parameter {name}; it has {have}")

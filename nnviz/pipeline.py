@@ -23,7 +23,7 @@ from .errors import ConfigError, RenderError
 from .embed import read_manifest, write_embeds, write_text
 from .files import atomic_path
 from .init import InitError, initialise
-from .model import Net, unflatten
+from .model import Net, parameter_index, unflatten
 from .render.formats import FORMATS, gif_args, gif_size, palette_args
 from .render.scene import Scene, summary
 from .render.video import VideoWriter
@@ -118,6 +118,12 @@ def prepare(cfg: Config) -> Prepared:
         raise ConfigError([cfg.problem(("render", "panels"), str(exc))]) from None
     sizes = (data.x.shape[1], *cfg.model.hidden, data.y.shape[1])
     net = Net(sizes, (*cfg.model.activation, cfg.model.output), cfg.model.bias)
+    if cfg.render.landscape and "landscape" in panels_for(cfg, data.x.shape[1], data.image is not None):
+        for k, name in enumerate(cfg.render.landscape[0]):
+            try:
+                parameter_index(net, name)
+            except ValueError as exc:
+                raise ConfigError([cfg.problem(("render", "landscape", "weights", k), str(exc))]) from None
     try:
         theta = initialise(net, cfg.model.init.name, cfg.model.init.params, init_rng, cfg.seed, cfg.train.dtype)
     except InitError as exc:
@@ -139,7 +145,7 @@ def panels_for(cfg: Config, inputs: int, image: bool = False) -> tuple[str, ...]
     sizes = (inputs, *cfg.model.hidden)
     small = sum((a + cfg.model.bias) * b for a, b in zip(sizes, sizes[1:])) <= 10_000 - 100
     fits = {"fit": inputs != 2 and not image, "boundary": inputs == 2, "network": small and not image,
-            "neurons": small and inputs in (1, 2) and bool(cfg.model.hidden),
+            "neurons": small and inputs in (1, 2) and bool(cfg.model.hidden), "landscape": small,
             "weights": pictures, "loss": True, "metrics": classifier}
     if cfg.render.panels is None:
         first = "weights" if pictures else "boundary" if inputs == 2 else "fit"
@@ -152,7 +158,8 @@ def panels_for(cfg: Config, inputs: int, image: bool = False) -> tuple[str, ...]
                if not image else "image inputs are too many to draw",
                "weights": "hidden units' weights are pictures only for image data (digits, mnist) and a hidden layer",
                "neurons": "units' outputs are drawn over 1-D or 2-D input, for a net with hidden units and at "
-                          "most 10,000 parameters"}
+                          "most 10,000 parameters",
+               "landscape": "the net has more than 10,000 parameters, which are not stored at every snapshot"}
         if image and "fit" in wrong:
             why["fit"] = "image data is drawn by `weights`"
         valid = ", ".join(p for p, ok in fits.items() if ok)

@@ -48,7 +48,7 @@ def test_default_panels_by_task(write):
 
 
 @pytest.mark.parametrize("data,loss,output,panels,what", [
-    ("sine", "mse", "linear", "boundary", "boundary does not fit this data (the data has 1 inputs, not 2); valid here: fit, network, neurons, loss"),
+    ("sine", "mse", "linear", "boundary", "boundary does not fit this data (the data has 1 inputs, not 2); valid here: fit, network, neurons, landscape, loss"),
     ("plane", "mse", "linear", "metrics", "metrics does not fit this data (accuracy needs a classification loss"),
     ("circle", "bce", "sigmoid", "fit", "fit does not fit this data (2-D input is drawn by `boundary`)"),
 ])
@@ -61,7 +61,7 @@ def test_a_panel_that_does_not_fit_is_a_config_error(write, data, loss, output, 
 
 
 def test_unknown_panel_lists_the_valid_ones(write):
-    with pytest.raises(ConfigError, match=r"render.panels: expected one of fit, boundary, network, neurons, weights, loss, metrics, got 'netwrk' .did you mean 'network'"):
+    with pytest.raises(ConfigError, match=r"render.panels: expected one of fit, boundary, network, neurons, landscape, weights, loss, metrics, got 'netwrk' .did you mean 'network'"):
         load_config(config(write, panels=", panels: [netwrk]"))
 
 
@@ -121,3 +121,31 @@ def test_neurons_panel(write, tmp_path, data, loss, output):
     path = config(write, data, loss, output, panels=", panels: [neurons, loss]")
     result = render(load_config(path), tmp_path)
     assert imageio_ffmpeg.count_frames_and_secs(str(result.outputs.video))[0] == 11
+
+
+def test_landscape_panel_and_its_errors(write, tmp_path):
+    from pathlib import Path
+
+    from nnviz import snapshots
+
+    cfg = load_config(Path(__file__).resolve().parent.parent / "configs" / "xor3-error-surface.yaml",
+                      ["render.size=[640, 360]", "render.hold=0", "render.preset=ultrafast", "train.iterations=2000",
+                       "render.landscape.resolution=12"])
+    result = render(cfg, tmp_path)
+    h = snapshots.load(result.outputs.snapshots)
+    from nnviz.render.scene import Scene
+
+    scene = Scene(h, "t", (640, 360), panels=("landscape", "loss"))
+    land = scene.panels[0]
+    path = land.path
+    assert path.shape == (h.n, 2) and np.array_equal(path[-1], h.theta[-1][[land.ia, land.ib]])
+    scene.close()
+    bad = write("bad.yaml", "data: {name: xor3}\nmodel: {hidden: [4]}\n"
+                            "render: {panels: [landscape, loss], landscape: {weights: [\"w0[0,0]\", \"w0[9,0]\"]}}\n")
+    with pytest.raises(ConfigError) as info:
+        prepare(load_config(bad))
+    (p,) = info.value.problems
+    assert str(p) == (f"{bad}:3: render.landscape.weights[1]: this net has no parameter w0[9,0]; "
+                      "it has w0[0..2,0..3], b0[0..3], w1[0..3,0..0], b1[0..0]")
+    with pytest.raises(ConfigError, match="render.landscape.weights: expected two parameter names"):
+        load_config(write("worse.yaml", "render: {landscape: {weights: [w0]}}\n"))

@@ -637,3 +637,67 @@ class NeuronsPanel(Panel):
 
     def fit(self, renderer) -> bool:
         return False
+
+
+@PANELS.register("landscape")
+class LandscapePanel(Panel):
+    """The exact loss over two chosen parameters, the others held at their final values, as contours,
+    with the path the optimizer took and where it is now (seed 002's error surface)."""
+
+    def setup(self) -> list:
+        from ..losses import LOSSES
+        from ..model import Net, forward, layer_views, parameter_index
+
+        h, ax, s = self.h, self.ax, self.scale
+        if h.theta is None:
+            raise ValueError("the landscape panel needs the parameters at every snapshot (nets of <= 10,000)")
+        m, r = h.config["model"], h.config["render"]
+        names, span, res = r["landscape"] or (("w0[0,0]", "w0[1,0]"), 4.0, 40)
+        net = Net((h.x.shape[1], *m["hidden"], h.y.shape[1]), (*m["activation"], m["output"]), m["bias"])
+        self.ia, self.ib = (parameter_index(net, n) for n in names)
+        path = h.theta[:, [self.ia, self.ib]]
+        final = h.theta[-1].copy()
+        good = np.isfinite(path).all(axis=1)
+        lo = np.minimum(path[good].min(axis=0), final[[self.ia, self.ib]] - span / 2)
+        hi = np.maximum(path[good].max(axis=0), final[[self.ia, self.ib]] + span / 2)
+        pad = 0.05 * (hi - lo)
+        a = np.linspace(lo[0] - pad[0], hi[0] + pad[0], res)
+        b = np.linspace(lo[1] - pad[1], hi[1] + pad[1], res)
+        loss = LOSSES[h.config["train"]["loss"]]
+        x = h.x.astype(float)
+        surface = np.empty((res, res))
+        theta = np.tile(final, (res, 1))  # one row of the grid at a time
+        with np.errstate(all="ignore"):
+            for row, bv in enumerate(b):
+                theta[:, self.ia], theta[:, self.ib] = a, bv
+                for col in range(res):
+                    pred, cache = forward(net, layer_views(net, theta[col]), x)
+                    out = cache[-1][1] if loss.logits else pred
+                    surface[row, col] = loss.value(out, h.y)
+        surface = np.where(np.isfinite(surface) & (surface > 0), surface, np.nan)
+        levels = np.geomspace(np.nanmin(surface), np.nanmax(surface), 14) if np.nanmax(surface) > 0 else 14
+        ax.contourf(a, b, surface, levels=levels, cmap="viridis", norm=_lognorm(surface), zorder=0)
+        ax.contour(a, b, surface, levels=levels, colors="white", linewidths=0.5 * s, alpha=0.6, zorder=1)
+        ax.set_xlim(a[0], a[-1])
+        ax.set_ylim(b[0], b[-1])
+        ax.set_xlabel(names[0])
+        ax.set_ylabel(names[1])
+        ax.grid(False)
+        ax.set_title(f"{h.config['train']['loss']} over {names[0]}, {names[1]} (others at final values)", loc="left")
+        self.path = path
+        (self.trail,) = ax.plot([], [], "-", color="white", lw=2.0 * s, zorder=3)
+        (self.now,) = ax.plot([], [], "o", color=PRED, ms=9 * s, mec="white", mew=1.5 * s, zorder=4)
+        return [self.trail, self.now]
+
+    def update(self, i: int) -> None:
+        self.trail.set_data(self.path[: i + 1, 0], self.path[: i + 1, 1])
+        self.now.set_data([self.path[i, 0]], [self.path[i, 1]])
+
+    def fit(self, renderer) -> bool:
+        return False
+
+
+def _lognorm(surface: np.ndarray):
+    from matplotlib.colors import LogNorm
+
+    return LogNorm(vmin=np.nanmin(surface), vmax=np.nanmax(surface))
