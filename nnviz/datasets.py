@@ -371,3 +371,17 @@ def read_idx(file: Path, dims: int) -> np.ndarray:
         raise DataError(f"{file}: the header says {size:,} bytes of data for shape {shape}, "
                         f"the file has {len(raw) - 4 - 4 * dims:,}")
     return np.frombuffer(raw, np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def check_targets(data: Dataset, loss: str, where: str = "") -> None:
+    """Classification targets: 0/1 for bce, one-hot rows (a single 1) for cross_entropy; DataError names a row."""
+    y = data.y
+    if loss == "bce":
+        bad = ~np.isin(y, (0.0, 1.0)).all(axis=1)
+        what = "bce needs targets 0 or 1"
+    else:
+        bad = ~(np.isin(y, (0.0, 1.0)).all(axis=1) & (y.sum(axis=1) == 1))
+        what = f"cross_entropy needs one-hot rows of {y.shape[1]} (a single 1) or integer labels in one column"
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise DataError(f"{where}row {row}: target {np.array2string(y[row], precision=3)} is not valid: {what}")

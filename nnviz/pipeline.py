@@ -18,7 +18,7 @@ import numpy as np
 from . import __version__, snapshots
 from .compare import Comparison
 from .config import Config
-from .datasets import DATASETS, DataError, Dataset, one_hot, split
+from .datasets import DATASETS, DataError, Dataset, check_targets, one_hot, split
 from .errors import ConfigError, RenderError
 from .embed import read_manifest, write_embeds, write_text
 from .files import atomic_path
@@ -106,8 +106,11 @@ def prepare(cfg: Config) -> Prepared:
     try:
         entry = DATASETS[cfg.data.name]
         data = entry.make({k: cfg.data.params[k] for k in entry.params}, data_rng)
+        where = f"{cfg.data.params['path']}: " if "path" in cfg.data.params else ""
         if cfg.train.loss == "cross_entropy" and data.y.shape[1] == 1:  # integer labels
-            data = one_hot(data, f"{cfg.data.params['path']}: " if "path" in cfg.data.params else "")
+            data = one_hot(data, where)
+        elif cfg.train.loss in ("cross_entropy", "bce"):
+            check_targets(data, cfg.train.loss, where)
         data, test = split(data, cfg.data.params["test_fraction"], split_rng)
     except DataError as exc:
         key = ("data", "path") if "path" in cfg.data.params else ("data", "name")

@@ -15,7 +15,10 @@ def test_render_benchmark_pieces(tmp_path):
     b.nnviz_way(cfg, history, tmp_path)
     b.encode_only(frames, tmp_path)
     b.funcanimation_way(cfg, history, tmp_path)
-    for name in "abc":
+    pcfg, ph = b.make_panels_history(4, tmp_path)
+    b.panels_nnviz_way(pcfg, ph, tmp_path)
+    b.panels_funcanimation_way(pcfg, ph, tmp_path)
+    for name in "abcde":
         assert (tmp_path / f"{name}.mp4").stat().st_size > 0
 
 

@@ -152,3 +152,16 @@ def test_l2_and_l1_shrink_the_weights_not_the_biases(write):
     assert np.abs(l2[w]).sum() < 0.7 * np.abs(plain[w]).sum()
     assert np.abs(l1[w]).sum() < 0.7 * np.abs(plain[w]).sum()
     assert w.sum() == 2 * 6 + 6 and (~w).sum() == 6 + 1
+
+
+def test_classification_targets_are_checked_row_by_row(write, tmp_path):
+    from nnviz.errors import ConfigError
+
+    np.savez(tmp_path / "d.npz", x=np.zeros((3, 2)), y=np.array([[1, 0, 0], [0, 1, 1], [0, 0, 1]]))
+    text = "data: {name: file, path: d.npz}\nmodel: {output: softmax}\ntrain: {loss: cross_entropy}\n"
+    with pytest.raises(ConfigError, match=r"d.npz: row 1: target \[0. 1. 1.\] is not valid: cross_entropy needs one-hot"):
+        prepare(load_config(write("c.yaml", text)))
+    np.savez(tmp_path / "e.npz", x=np.zeros((3, 2)), y=np.array([0, 1, 0.5]))
+    text = "data: {name: file, path: e.npz}\nmodel: {output: sigmoid}\ntrain: {loss: bce}\n"
+    with pytest.raises(ConfigError, match=r"e.npz: row 2: target \[0.5\] is not valid: bce needs targets 0 or 1"):
+        prepare(load_config(write("d.yaml", text)))
