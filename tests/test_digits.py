@@ -113,3 +113,12 @@ def test_seed003_batch_size_and_overfit_claims(tmp_path):
     over = render(load_config(CONFIGS / "digits-overfit-10-per-class.yaml", FAST + ["render.frames=20"]), tmp_path)
     h = snapshots.load(over.outputs.snapshots)
     assert h.x.shape[0] == 100 and h.accuracy[-1] == 1.0
+
+
+def test_digits_without_scikit_learn_names_the_extra(write, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    with pytest.raises(ConfigError, match=r"data.name: the digits data set needs scikit-learn: pip install 'nnviz\[digits\]'"):
+        prepare(load_config(write("d.yaml", MLP.format(data="name: digits"))))
