@@ -403,6 +403,16 @@ class MetricsPanel(Panel):
 
 
 MAX_UNITS = 8  # a layer with more units shows this many, and says how many more there are
+
+
+def net_of(h: History, panel: str):
+    """The Net a History was trained with; ValueError when its parameters were not kept at every snapshot."""
+    from ..model import Net
+
+    if h.theta is None:
+        raise ValueError(f"the {panel} panel needs the parameters at every snapshot (nets of <= 10,000)")
+    m = h.config["model"]
+    return Net((h.x.shape[1], *m["hidden"], h.y.shape[1]), (*m["activation"], m["output"]), m["bias"])
 CELL = 24  # a unit's own heat map is CELL x CELL predictions
 
 
@@ -414,13 +424,10 @@ class NetworkPanel(Panel):
     def setup(self) -> list:
         from matplotlib.collections import LineCollection
 
-        from ..model import Net, layer_views, unflatten
+        from ..model import layer_views, unflatten
 
         h, ax, s = self.h, self.ax, self.scale
-        if h.theta is None:
-            raise ValueError("the network panel needs the parameters at every snapshot (nets of <= 10,000)")
-        m = h.config["model"]
-        self.net = Net((h.x.shape[1], *m["hidden"], h.y.shape[1]), (*m["activation"], m["output"]), m["bias"])
+        self.net = net_of(h, "network")
         self.unflatten, self.layer_views = unflatten, layer_views
         sizes = self.net.sizes
         shown = [min(n, MAX_UNITS) for n in sizes]
@@ -586,13 +593,11 @@ class NeuronsPanel(Panel):
     heat maps for 2-D input, as ConvNetJS and Playground show them."""
 
     def setup(self) -> list:
-        from ..model import Net, layer_views
+        from ..model import layer_views
 
         h, ax, s = self.h, self.ax, self.scale
-        if h.theta is None:
-            raise ValueError("the neurons panel needs the parameters at every snapshot (nets of <= 10,000)")
+        self.net = net_of(h, "neurons")
         m = h.config["model"]
-        self.net = Net((h.x.shape[1], *m["hidden"], h.y.shape[1]), (*m["activation"], m["output"]), m["bias"])
         self.layer_views = layer_views
         self.units = [(layer, u) for layer, n in enumerate(m["hidden"]) for u in range(n)][:MAX_NEURONS]
         self.flat = h.x.shape[1] == 1
@@ -646,14 +651,11 @@ class LandscapePanel(Panel):
 
     def setup(self) -> list:
         from ..losses import LOSSES
-        from ..model import Net, forward, layer_views, parameter_index
+        from ..model import forward, layer_views, parameter_index
 
         h, ax, s = self.h, self.ax, self.scale
-        if h.theta is None:
-            raise ValueError("the landscape panel needs the parameters at every snapshot (nets of <= 10,000)")
-        m, r = h.config["model"], h.config["render"]
-        names, span, res = r["landscape"] or (("w0[0,0]", "w0[1,0]"), 4.0, 40)
-        net = Net((h.x.shape[1], *m["hidden"], h.y.shape[1]), (*m["activation"], m["output"]), m["bias"])
+        net = net_of(h, "landscape")
+        names, span, res = h.config["render"]["landscape"] or (("w0[0,0]", "w0[1,0]"), 4.0, 40)
         self.ia, self.ib = (parameter_index(net, n) for n in names)
         path = h.theta[:, [self.ia, self.ib]]
         final = h.theta[-1].copy()
