@@ -413,7 +413,8 @@ def render_comparison(cmp: Comparison, out_dir, progress: Progress | None = None
         cell = panels_for(cmp.runs[0], histories[0].x.shape[1], histories[0].image_shape is not None)[0]
         scene = Scene(histories, cmp.title, r.size, cmp.labels, note, frames=r.frames, spacing=r.spacing, cell=cell)
         frames = draw(scene, cmp, outputs, progress)
-        runs = tuple({"label": label, "final_loss": _finite(h.loss[-1]), "final_accuracy": None,
+        runs = tuple({"label": label, "final_loss": _finite(h.loss[-1]),
+                      "final_accuracy": _finite(h.accuracy[-1]) if h.accuracy is not None else None,
                       "diverged_at": h.diverged_at} for label, h in zip(cmp.labels, histories))
         manifest = {
             "name": outputs.name, "title": cmp.title, "summary": note, "key": render_key(cmp), "nnviz": __version__,

@@ -109,6 +109,7 @@ def test_seed003_batch_size_and_overfit_claims(tmp_path):
         return float(np.mean(np.abs(np.diff(np.log(h.loss[len(h.loss) // 4:])))))
 
     assert roughness(small) > 3 * roughness(big)  # the small batch's curve is volatile, the large one smooth
+    assert all(0.5 < r["final_accuracy"] <= 1 for r in result.runs)  # the table's accuracy column
     assert (np.diff(small.loss) > 0).sum() > (np.diff(big.loss) > 0).sum()  # and climbs more often
     over = render(load_config(CONFIGS / "digits-overfit-10-per-class.yaml", FAST + ["render.frames=20"]), tmp_path)
     h = snapshots.load(over.outputs.snapshots)
