@@ -544,6 +544,20 @@ def _act_range(name: str) -> tuple[float, float]:
     return (0.0, 1.0) if name in ("sigmoid", "softmax", "relu", "softplus", "gaussian") else (-1.0, 1.0)
 
 
+def mosaic(ax, n: int, h: int, w: int, gap: int, rows_first: bool = False):
+    """An axes given over to one image of n pictures of h x w pixels in a near-square grid, `gap` white
+    pixels apart: (rows, columns, the image artist)."""
+    side = int(np.ceil(np.sqrt(n)))
+    rows, cols = (side, int(np.ceil(n / side))) if rows_first else (int(np.ceil(n / side)), side)
+    image = ax.imshow(np.ones((rows * (h + gap) - gap, cols * (w + gap) - gap, 3)), interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return rows, cols, image
+
+
 @PANELS.register("weights")
 class WeightsPanel(Panel):
     """Image data: the input weights of up to 16 hidden units, each drawn as an image (blue +, orange -)."""
@@ -553,18 +567,10 @@ class WeightsPanel(Panel):
         if h.first_weights is None or h.image_shape is None:
             raise ValueError("the weights panel needs image data and the hidden units' weights in the snapshots")
         u = h.first_weights.shape[1]
-        self.rows = int(np.ceil(np.sqrt(u)))
-        self.cols = int(np.ceil(u / self.rows))
         ih, iw = h.image_shape
         self.tile = (ih + 1, iw + 1)  # a one-pixel white gap between the pictures
+        self.rows, self.cols, self.image = mosaic(ax, u, ih, iw, gap=1, rows_first=True)
         self.cmap = _two_colour_map()
-        self.image = ax.imshow(np.ones((self.rows * (ih + 1) - 1, self.cols * (iw + 1) - 1, 3)),
-                               interpolation="nearest")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.grid(False)
-        for side in ("left", "bottom"):
-            ax.spines[side].set_visible(False)
         ax.set_title(f"input weights of {u} hidden units (blue +, orange −)", loc="left")
         return [self.image]
 
@@ -615,14 +621,8 @@ class NeuronsPanel(Panel):
         lo, hi = h.grid_x.min(axis=0), h.grid_x.max(axis=0)
         g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], CELL), np.linspace(lo[1], hi[1], CELL))
         self.xs = np.stack([g0.ravel(), g1.ravel()], axis=1)
-        self.cols = int(np.ceil(np.sqrt(len(self.units))))
-        self.rows = int(np.ceil(len(self.units) / self.cols))
+        self.rows, self.cols, self.image = mosaic(ax, len(self.units), CELL, CELL, gap=2)
         self.cmap = _two_colour_map()
-        self.image = ax.imshow(np.ones((self.rows * (CELL + 2) - 2, self.cols * (CELL + 2) - 2, 3)),
-                               interpolation="nearest")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.grid(False)
         return [self.image]
 
     def update(self, i: int) -> None:
