@@ -32,11 +32,12 @@ from matplotlib.animation import FFMpegWriter, FuncAnimation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from nnviz.config import RenderConfig, load_config
+from nnviz.config import RenderConfig
+from nnviz.experiment import load_config
 from nnviz.pipeline import Outputs, draw, prepare, run_training
-from nnviz.render.formats import FORMATS
-from nnviz.render.scene import Scene
-from nnviz.render.video import VideoWriter
+from nnviz.draw.formats import FORMATS
+from nnviz.draw.scene import Scene
+from nnviz.draw.video import VideoWriter
 
 CONFIG = """\
 title: Benchmark
@@ -67,7 +68,7 @@ def make_panels_history(frames: int, folder: Path):
 
 
 def panels_nnviz_way(cfg, history, folder):
-    draw(history, cfg, outputs(folder, "d"))
+    draw(cfg, [history], outputs(folder, "d"))
 
 
 def panels_funcanimation_way(cfg, history, folder):
@@ -127,7 +128,7 @@ def outputs(folder: Path, name: str) -> Outputs:
 
 
 def nnviz_way(cfg, history, folder):
-    draw(history, cfg, outputs(folder, "a"))
+    draw(cfg, [history], outputs(folder, "a"))
 
 
 def funcanimation_way(cfg, history, folder):
@@ -162,7 +163,7 @@ def funcanimation_way(cfg, history, folder):
 
 
 def frames_in_memory(cfg, history):
-    scene = Scene(history, cfg.title, cfg.render.size)
+    scene = Scene(history, cfg.title, cfg.render)
     frames = [scene.frame(i).copy() for i in range(history.n)]
     scene.close()
     return frames

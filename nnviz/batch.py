@@ -7,7 +7,7 @@ remote.py). Progress comes back as (job, stage, done, total) messages; the calle
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
+import os
 import queue as queue_mod
 import signal
 import time
@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .config import Config, load_config
+from . import procs
+from .config import Config
 from .errors import ConfigError, NnvizError
+from .experiment import load_config, with_formats
+from .outputs import Outputs, RunResult
+from .pipeline import check, render, up_to_date
 from .sources import BatchError, find_configs  # noqa: F401  (part of this module's interface)
-from .pipeline import check, outputs_for, render, up_to_date
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +37,8 @@ class Row:
     seconds: float = 0.0
     output: str = ""  # the main output file, or the error
     final_loss: float | None = None
-    runs: tuple = ()  # a comparison's runs: label, final loss, final accuracy, diverged-at
+    runs: tuple[RunResult, ...] = ()  # a comparison's runs
+    overrides: tuple[str, ...] = ()  # the --set items it was rendered with
 
 
 def plan(files: list[Path], overrides, formats, max_runs=None) -> tuple[list[Config], list[Row], list[str]]:
@@ -42,8 +46,7 @@ def plan(files: list[Path], overrides, formats, max_runs=None) -> tuple[list[Con
     configs, failed, errors = [], [], []
     for f in files:
         try:
-            cfg = load_config(f, list(overrides) + ([f"render.formats={list(formats)}"] if formats else []),
-                              max_runs=max_runs)
+            cfg = with_formats(load_config(f, overrides, max_runs=max_runs), formats)
             check(cfg)  # data and weights files are checked before anything runs
             configs.append(cfg)
         except ConfigError as exc:
@@ -57,7 +60,7 @@ def check_names(configs: list[Config], out_dir) -> None:
     seen: dict[Path, str] = {}
     clashes = []
     for cfg in configs:
-        folder = outputs_for(cfg, out_dir).folder.resolve()
+        folder = Outputs.of(cfg, out_dir).folder.resolve()
         if folder in seen:
             clashes.append(f"{seen[folder]} and {cfg.source} would both write {folder}")
         seen[folder] = cfg.source
@@ -65,9 +68,10 @@ def check_names(configs: list[Config], out_dir) -> None:
         raise BatchError("; ".join(clashes) + " (rename one of them, or render them with different --out)")
 
 
-def _job(cfg: Config, out_dir: str, force: bool, messages, job: int) -> None:
-    """A worker process: render one config, report progress and the result through `messages`."""
+def _job(cfg: Config, out_dir: str, force: bool, messages, job: int, cores: int) -> None:
+    """A worker process: render one config with `cores` of its own, report progress and the result."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.environ[procs.CORES_VAR] = str(cores)
     last = {}
 
     def progress(stage, done, total):
@@ -79,7 +83,8 @@ def _job(cfg: Config, out_dir: str, force: bool, messages, job: int) -> None:
     try:
         result = render(cfg, out_dir, progress, force=force)
         status = "up to date" if result.up_to_date else "diverged" if result.diverged_at >= 0 else "rendered"
-        messages.put(("done", job, status, str(result.outputs.video), result.final_loss, result.runs))
+        messages.put(("done", job, status, str(result.outputs.video), result.final_loss, result.runs,
+                      result.overrides))
     except NnvizError as exc:
         messages.put(("error", job, str(exc).splitlines()[0]))
     except KeyboardInterrupt:
@@ -90,8 +95,9 @@ def _job(cfg: Config, out_dir: str, force: bool, messages, job: int) -> None:
 
 def run_local(configs: list[Config], out_dir, jobs: int, force: bool, report: Report | None = None) -> list[Row]:
     """Render configs in up to `jobs` worker processes at once; one Row each, in the configs' order."""
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    ctx = procs.context()
     messages = ctx.Queue()
+    cores = procs.share(min(jobs, len(configs)))  # each worker's share: a comparison trains its runs with it
     rows = [Row(c.source, "queued") for c in configs]
     waiting = list(range(len(configs)))
     running: dict[int, tuple] = {}  # job -> (process, start time)
@@ -99,7 +105,7 @@ def run_local(configs: list[Config], out_dir, jobs: int, force: bool, report: Re
         while waiting or running:
             while waiting and len(running) < jobs:
                 j = waiting.pop(0)
-                proc = ctx.Process(target=_job, args=(configs[j], str(out_dir), force, messages, j),
+                proc = ctx.Process(target=_job, args=(configs[j], str(out_dir), force, messages, j, cores),
                                    name=f"nnviz-{Path(configs[j].source).stem}")
                 proc.start()
                 running[j] = (proc, time.monotonic())
@@ -148,7 +154,7 @@ def _drain(messages, rows, configs, report, timeout: float) -> None:
             if report:
                 report(Path(configs[job].source).stem, *msg[2:])
         elif kind == "done":
-            row.status, row.output, row.final_loss, row.runs = msg[2], msg[3], msg[4], msg[5]
+            row.status, row.output, row.final_loss, row.runs, row.overrides = msg[2:7]
             if report:
                 report(Path(configs[job].source).stem, "done", 1, 1)
         elif kind == "error":
@@ -165,6 +171,6 @@ def skip_up_to_date(configs: list[Config], out_dir, force: bool) -> tuple[list[C
         if m is None:
             todo.append(cfg)
         else:
-            done.append(Row(cfg.source, "up to date", 0.0, str(outputs_for(cfg, out_dir).video), m["final_loss"],
-                            tuple(m.get("runs", ()))))
+            done.append(Row(cfg.source, "up to date", 0.0, str(Outputs.of(cfg, out_dir).video), m.final_loss,
+                            m.runs, m.overrides))
     return todo, done

@@ -69,17 +69,35 @@ def _report(exc: ConfigError) -> None:
         click.echo(f"Error: {problem}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="nnviz")
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", is_flag=True, help="Print more (debug) detail.")
-@click.pass_context
-def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
-    """Watch a neural net learn: render YAML experiment configs into videos."""
-    ctx.obj = {"quiet": quiet}
+def _set_level(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """-q / -v, before or after the command's name: the root context keeps the choice."""
+    root = ctx.find_root()
+    root.obj = root.obj or {"quiet": False, "verbose": False}
+    if value:
+        root.obj[param.name] = True
+    quiet, verbose = root.obj["quiet"], root.obj["verbose"]
     log.handlers[:] = [_Handler()]
     log.propagate = False
     log.setLevel(logging.ERROR if quiet else logging.DEBUG if verbose else logging.WARNING)
+
+
+def _verbosity(f):
+    """The shared -q/-v options (composed onto the group and every command)."""
+    f = click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_set_level,
+                     help="Print more (debug) detail.")(f)
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_level,
+                        help="Print errors only.")(f)
+
+
+def _quiet() -> bool:
+    return click.get_current_context().find_root().obj["quiet"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="nnviz")
+@_verbosity
+def main() -> None:
+    """Watch a neural net learn: render YAML experiment configs into videos."""
 
 
 _MAX_RUNS = click.option("--max-runs", type=click.IntRange(1), default=None,
@@ -90,6 +108,7 @@ _SET = click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
+@_verbosity
 @click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False),
               help="Each config's files go to OUT/<config file name>/.")
 @_SET
@@ -101,8 +120,7 @@ _SET = click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Send the jobs to this Dask scheduler instead of local processes (needs nnviz[dask]).")
 @_MAX_RUNS
-@click.pass_context
-def render(ctx: click.Context, paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs) -> None:
+def render(paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs) -> None:
     """Render configs (files, folders of *.yaml, glob patterns) into videos, posters and snapshots.
 
     Configs whose outputs are up to date are skipped; the others render in parallel. At the end, a
@@ -124,7 +142,7 @@ def render(ctx: click.Context, paths, out_dir, overrides, force, jobs, formats, 
     from .embed import gallery
     from .pipeline import render as render_one
 
-    quiet = ctx.obj["quiet"]
+    quiet = _quiet()
     progress = Progress(not quiet)
     rows = []
     try:
@@ -183,19 +201,19 @@ def _render_here(render_one, cfg, out_dir, force, progress):
     progress(name, "done", 1, 1)
     status = "up to date" if result.up_to_date else "diverged" if result.diverged_at >= 0 else "rendered"
     return Row(cfg.source, status, time.monotonic() - start, str(result.outputs.video), result.final_loss,
-               result.runs)
+               result.runs, result.overrides)
 
 
 def _runs_table(row) -> None:
     """A comparison's runs: label, final loss, final accuracy (where there is one), diverged-at."""
-    width = max(len("run"), *(len(r["label"]) for r in row.runs))
+    width = max(len("run"), *(len(r.label) for r in row.runs))
     click.echo(f"{row.config}:", err=True)
     click.echo(f"  {'run':<{width}}  {'final loss':>11}  {'accuracy':>8}  diverged at", err=True)
     for r in row.runs:
-        loss = f"{r['final_loss']:.4g}" if r["final_loss"] is not None else "not finite"
-        acc = f"{r['final_accuracy']:.3f}" if r.get("final_accuracy") is not None else "-"
-        div = f"{r['diverged_at']:,}" if r["diverged_at"] >= 0 else "-"
-        click.echo(f"  {r['label']:<{width}}  {loss:>11}  {acc:>8}  {div}", err=True)
+        loss = f"{r.final_loss:.4g}" if r.final_loss is not None else "not finite"
+        acc = f"{r.final_accuracy:.3f}" if r.final_accuracy is not None else "-"
+        div = f"{r.diverged_at:,}" if r.diverged_at >= 0 else "-"
+        click.echo(f"  {r.label:<{width}}  {loss:>11}  {acc:>8}  {div}", err=True)
 
 
 def _table(rows, quiet: bool) -> None:
@@ -208,27 +226,33 @@ def _table(rows, quiet: bool) -> None:
     if len(rows) == 1:  # one config: one line (its errors, if any, are printed already)
         r = rows[0]
         if r.status != "failed":
-            click.echo(f"{r.config}: {r.status} -> {r.output} ({r.seconds:.1f} s)", err=True)
+            click.echo(f"{r.config}: {r.status} -> {r.output} ({r.seconds:.1f} s){_with_sets(r)}", err=True)
         return
     width = max(len(r.config) for r in rows)
     click.echo(f"{'config':<{width}}  {'status':<11} {'time':>7}  output", err=True)
     for r in rows:
         secs = f"{r.seconds:.1f} s" if r.seconds else "-"
-        click.echo(f"{r.config:<{width}}  {r.status:<11} {secs:>7}  {r.output}", err=True)
+        click.echo(f"{r.config:<{width}}  {r.status:<11} {secs:>7}  {r.output}{_with_sets(r)}", err=True)
     counts = {s: sum(r.status == s for r in rows) for s in ("rendered", "up to date", "diverged", "failed")}
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items() if n), err=True)
 
 
+def _with_sets(row) -> str:
+    """' with --set a=1 --set b=2' when the row's outputs were made with overrides."""
+    return "".join(f" --set {o}" for o in row.overrides).replace(" --set", " with --set", 1) if row.overrides \
+        and row.status != "failed" else ""
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
+@_verbosity
 @_SET
 @_MAX_RUNS
-@click.pass_context
-def validate(ctx: click.Context, paths, overrides, max_runs) -> None:
+def validate(paths, overrides, max_runs) -> None:
     """Check configs (and the data and weights files they name) without training."""
-    from .batch import BatchError, find_configs
-    from .config import load_config
+    from .experiment import load_config
     from .pipeline import check
+    from .sources import BatchError, find_configs
 
     try:
         files = find_configs(paths)
@@ -242,13 +266,14 @@ def validate(ctx: click.Context, paths, overrides, max_runs) -> None:
             _report(exc)
             failed += 1
             continue
-        if not ctx.obj["quiet"]:
+        if not _quiet():
             click.echo(f"{path}: ok", err=True)
     sys.exit(1 if failed else 0)
 
 
 @main.command()
 @click.argument("name")
+@_verbosity
 @click.option("--out", "out_dir", default="outputs", show_default=True, type=click.Path(file_okay=False),
               help="The folder the output was rendered into.")
 @click.option("--style", type=click.Choice(["html", "markdown", "pelican", "jekyll", "hugo"]), default="html",
@@ -256,7 +281,8 @@ def validate(ctx: click.Context, paths, overrides, max_runs) -> None:
 @click.option("--base-url", default="", help="Where the files will be served from, e.g. /videos/.")
 def embed(name, out_dir, style, base_url) -> None:
     """Print the snippet that embeds the rendered video NAME in a page or post."""
-    from .embed import read_manifest, snippet
+    from .embed import snippet
+    from .outputs import read_manifest
 
     name = Path(name).stem
     m = read_manifest(Path(out_dir) / name / f"{name}.json")
@@ -268,6 +294,7 @@ def embed(name, out_dir, style, base_url) -> None:
 
 
 @main.command(name="list")
+@_verbosity
 def list_() -> None:
     """List the built-in data sets, activations, losses, optimizers, initialisers, panels and formats."""
     from .activations import ACTIVATIONS
@@ -275,8 +302,8 @@ def list_() -> None:
     from .init import INITS
     from .losses import LOSSES
     from .optim import OPTIMIZERS
-    from .render.formats import FORMATS
-    from .render.panels import PANELS
+    from .draw.formats import FORMATS
+    from .draw.panels import PANELS
 
     families = [
         ("data sets (data.name)", {k: v.doc for k, v in DATASETS.items()}),
@@ -330,13 +357,14 @@ render:
 
 @main.command()
 @click.argument("name")
+@_verbosity
 def new(name) -> None:
     """Write a commented starter config NAME.yaml."""
     path = Path(name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
     if path.exists():
         raise click.ClickException(f"{path} exists already; pick another name")
     text = STARTER.format(file=path, title=path.stem.replace("-", " ").replace("_", " ").capitalize())
-    from .embed import write_text
+    from .files import write_text
 
     write_text(path, text)
     click.echo(f"wrote {path}; render it with: nnviz render {path}", err=True)

@@ -1,4 +1,10 @@
-"""YAML experiment -> frozen, fully resolved Config; every problem reported at once with file:line: key."""
+"""The config: frozen dataclasses, each key declared once (default, kind, check, doc), and their validation.
+
+A section's keys are declared with `schema.key`; the validator, the defaults and docs/config.md's key
+tables all read those declarations. `validate(raw, file, lines)` turns one parsed YAML mapping into a
+Config, reporting every problem at once with file:line: key.path. Reading files, `--set` and
+`runs:`/`sweep:` are experiment.py's.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -12,281 +18,42 @@ from . import schema as s
 from .activations import ACTIVATIONS
 from .datasets import COMMON as DATA_COMMON
 from .datasets import DATASETS
-from .errors import ConfigError, Problem
+from .errors import Problem
 from .init import COMMON as INIT_COMMON
 from .init import INITS
 from .losses import LOSSES
 from .optim import OPTIMIZERS, check_combination
-from .registry import did_you_mean
-from .yamlsrc import dotted, load, parse_scalar
+from .registry import UnknownName, did_you_mean
+from .schema import key
 
-TOP_KEYS = ("title", "seed", "data", "model", "train", "render", "runs", "sweep")
-
-
-@dataclass(frozen=True)
-class Named:
-    """A registry entry chosen by name, with all its hyperparameters resolved (defaults filled in)."""
-
-    name: str
-    params: dict[str, Any] = field(default_factory=dict)
+FORMAT_NAMES = ("mp4", "webm", "gif")
+PANEL_NAMES = ("fit", "boundary", "network", "neurons", "landscape", "weights", "loss", "metrics")
+WEIGHT_NAME = re.compile(r"^([wb])(\d+)\[(\d+)(?:,\s*(\d+))?\]$")  # w0[1,2] or b1[3]
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 
 
-@dataclass(frozen=True)
-class ModelConfig:
-    hidden: tuple[int, ...] = (10,)  # hidden layer sizes; () = no hidden layer (a single neuron)
-    activation: tuple[str, ...] = ("tanh",)  # one per hidden layer (a single name is repeated)
-    output: str = "linear"  # output activation
-    bias: bool = True  # every layer has a bias
-    init: Named = Named("glorot_uniform")  # how the weights are drawn
+# --- kinds of this file's keys (value -> converted value, or ValueError) -----------------------------
+def _registry_name(registry):
+    def kind(v) -> str:
+        v = s.string(v)
+        if v not in registry:
+            raise ValueError(str(UnknownName(registry.kind, v, registry.keys())))
+        return v
+
+    return kind
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    loss: str = "mse"
-    optimizer: Named = Named("adam")
-    batch_size: int | None = None  # None = the full training set every update
-    shuffle: bool = True  # reshuffle the samples every epoch (mini-batches only)
-    iterations: int | None = 1000  # parameter updates; None when `epochs` is given
-    epochs: int | None = None  # passes over the data, instead of `iterations`
-    snapshot_every: int | None = None  # None = "auto": about 200 snapshots
-    dtype: str = "float64"  # float32 trains faster on big nets, float64 reproduces the tutorials' digits
-    l1: float = 0.0  # L1 penalty on the weights: adds l1 * sign(w) to their gradient
-    l2: float = 0.0  # L2 penalty on the weights: adds l2 * w to their gradient
-
-
-@dataclass(frozen=True)
-class RenderConfig:
-    fps: float = 30.0  # frames per second; one frame per snapshot
-    size: tuple[int, int] = (1280, 720)  # width, height in pixels (even numbers)
-    hold: float = 2.0  # seconds the last frame is held
-    crf: int = 20  # x264 quality: 0 lossless ... 51 worst; 18-23 looks good (WebM gets the like VP9 quality)
-    preset: str = "medium"  # x264 speed/size trade-off
-    formats: tuple[str, ...] = ("mp4",)  # any of mp4, webm, gif
-    gif_width: int = 640  # a GIF is at most this wide (GIFs are big)
-    panels: tuple[str, ...] | None = None  # None: chosen by the task (fit or boundary, loss, metrics)
-    frames: int | None = None  # None: one frame per snapshot; N: N of them, spaced by `spacing`
-    landscape: tuple | None = None  # (("w0[0,0]", "w0[1,0]"), span, resolution) for the landscape panel
-    spacing: str = "linear"  # linear | log: log puts more frames at the start, where learning is fast
-
-
-@dataclass(frozen=True)
-class Config:
-    source: str  # the config file
-    title: str
-    seed: int
-    data: Named
-    model: ModelConfig
-    train: TrainConfig
-    render: RenderConfig
-    lines: dict = field(default_factory=dict, compare=False, repr=False)  # key path -> line
-    set_paths: frozenset = field(default_factory=frozenset, compare=False, repr=False)
-
-    def problem(self, path: tuple, message: str) -> Problem:
-        """A Problem located at key `path` of this config (its line, or none for a --set key)."""
-        ch = s.Checker(self.source, self.lines, Path(self.source).parent, self.set_paths)
-        ch.error(path, message)
-        return ch.problems[0]
-
-    def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        for k in ("lines", "set_paths", "source"):
-            d.pop(k)
-        return d
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True)
-
-
-def load_config(file: str | Path, overrides: list[str] = (), max_runs: int | None = None):
-    """Read, override and validate the config at `file`; ConfigError lists every problem found.
-
-    A Config, or a Comparison (compare.py) when the file has `runs:` or `sweep:`."""
-    file = str(file)
-    try:
-        text = Path(file).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([Problem(file, None, "", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(file, None, "", f"cannot read: {exc}")]) from None
-    raw, lines = load(text, file)
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise ConfigError([Problem(file, lines.get(()), "", "the top level must be a mapping of keys (title, data, model, ...)")])
-    set_paths = set()
-    problems = []
-    for item in overrides:
-        try:
-            key, value = _parse_override(item)
-            _apply(raw, key, value)
-            set_paths.add(key)
-        except ValueError as exc:
-            problems.append(Problem(file, None, "", f"--set {item}: {exc}"))
-    if problems:
-        raise ConfigError(problems)
-    if "runs" in raw or "sweep" in raw:
-        from .compare import MAX_RUNS, expand
-
-        return expand(raw, file, lines, frozenset(set_paths), max_runs or MAX_RUNS)
-    return _validate(raw, file, lines, frozenset(set_paths))
-
-
-def _parse_override(item: str) -> tuple[tuple, Any]:
-    if "=" not in item:
-        raise ValueError("expected key.path=value")
-    key, text = item.split("=", 1)
-    parts = tuple(key.strip().split("."))
-    if not all(parts):
-        raise ValueError("expected key.path=value")
-    try:
-        return parts, parse_scalar(text)
-    except ConfigError as exc:
-        raise ValueError(exc.problems[0].message) from None
-
-
-def _apply(raw: dict, key: tuple, value: Any) -> None:
-    node = raw
-    for part in key[:-1]:
-        nxt = node.get(part)
-        if isinstance(nxt, str):  # `optimizer: adam` shorthand: --set train.optimizer.lr=0.1 still works
-            nxt = node[part] = {"name": nxt}
-        elif nxt is None:
-            nxt = node[part] = {}
-        elif not isinstance(nxt, dict):
-            raise ValueError(f"{'.'.join(key[:-1])} is not a mapping")
-        node = nxt
-    node[key[-1]] = value
-
-
-def _named(ch: s.Checker, raw: Any, path: tuple, registry, common=None, default=None) -> Named | None:
-    """`name` or {name: ..., hyperparameters...} -> Named with every hyperparameter resolved."""
-    if raw is None:
-        raw = default
-    if isinstance(raw, str):
-        raw = {"name": raw}
-    raw = ch.mapping(raw, path)
-    name = ch.take(raw, path, "name", s.string, default if isinstance(default, str) else s.REQUIRED)
-    if name is None:
-        return None
-    if name not in registry:
-        ch.error(path + ("name",), f"unknown {registry.kind} '{name}'{did_you_mean(name, registry)}; "
-                                   f"valid: {', '.join(sorted(registry))}")
-        return None
-    specs = {**registry[name].params, **(common(name) if common else {})}
-    return Named(name, ch.params(raw, path, specs))
-
-
-def _validate(raw: dict, file: str, lines: dict, set_paths: frozenset) -> Config:
-    ch = s.Checker(file, lines, Path(file).resolve().parent, set_paths)
-    ch.unknown(raw, (), TOP_KEYS)
-    title = ch.take(raw, (), "title", s.string, Path(file).stem)
-    seed = ch.take(raw, (), "seed", s.integer, 0, s.nonnegative)
-
-    data_raw = raw.get("data")
-    data = _named(ch, data_raw, ("data",), DATASETS, lambda n: DATA_COMMON, default="sine")
-
-    m = ch.mapping(raw.get("model"), ("model",))
-    ch.unknown(m, ("model",), ("hidden", "activation", "output", "bias", "init"))
-    hidden = ch.take(m, ("model",), "hidden", _int_list, (10,), s.each(s.positive))
-    act = ch.take(m, ("model",), "activation", _names_list, ("tanh",))
-    act = _check_names(ch, act, ("model", "activation"), ACTIVATIONS)
-    if act is not None and hidden is not None and len(act) != len(hidden):
-        if len(act) == 1:
-            act = act * len(hidden)
-        else:
-            ch.error(("model", "activation"), f"{len(act)} activations for {len(hidden)} hidden layers")
-    output = ch.take(m, ("model",), "output", s.string, "linear")
-    if output is not None and output not in ACTIVATIONS:
-        ch.error(("model", "output"), str(_unknown(ACTIVATIONS, output)))
-    bias = ch.take(m, ("model",), "bias", s.boolean, True)
-    init = _named(ch, m.get("init"), ("model", "init"), INITS, lambda n: {} if n == "file" else INIT_COMMON,
-                  default="glorot_uniform")
-
-    t = ch.mapping(raw.get("train"), ("train",))
-    tp = ("train",)
-    ch.unknown(t, tp, ("loss", "optimizer", "batch_size", "shuffle", "iterations", "epochs", "snapshot_every", "dtype",
-                       "l1", "l2"))
-    loss = ch.take(t, tp, "loss", s.string, "mse")
-    if loss is not None and loss not in LOSSES:
-        ch.error(tp + ("loss",), str(_unknown(LOSSES, loss)))
-    optimizer = _named(ch, t.get("optimizer"), tp + ("optimizer",), OPTIMIZERS, default="adam")
-    if optimizer is not None and None not in optimizer.params.values():
-        clash = check_combination(optimizer.name, optimizer.params)
-        if clash:
-            ch.error(tp + ("optimizer",), clash)
-    batch = ch.take(t, tp, "batch_size", _batch, None)
-    shuffle = ch.take(t, tp, "shuffle", s.boolean, True)
-    if "iterations" in t and "epochs" in t:
-        ch.error(tp + ("epochs",), "give either iterations or epochs, not both")
-    epochs = ch.take(t, tp, "epochs", s.integer, None, s.at_least(1))
-    iterations = None if "epochs" in t else ch.take(t, tp, "iterations", s.integer, 1000, s.at_least(1))
-    snap = ch.take(t, tp, "snapshot_every", _auto_int, None)
-    dtype = ch.take(t, tp, "dtype", s.choice("float64", "float32"), "float64")
-    l1 = ch.take(t, tp, "l1", s.number, 0.0, s.nonnegative)
-    l2 = ch.take(t, tp, "l2", s.number, 0.0, s.nonnegative)
-    if loss in LOSSES and LOSSES[loss].logits and output != LOSSES[loss].logits:
-        ch.error(tp + ("loss",), f"{loss} needs `model.output: {LOSSES[loss].logits}`, not {output}")
-    elif output == "softmax" and loss != "cross_entropy":
-        ch.error(("model", "output"), "a softmax output goes with `train.loss: cross_entropy`")
-
-    r = ch.mapping(raw.get("render"), ("render",))
-    rp = ("render",)
-    ch.unknown(r, rp, ("fps", "size", "hold", "crf", "preset", "formats", "gif_width", "panels", "frames", "spacing",
-                       "landscape"))
-    fps = ch.take(r, rp, "fps", s.number, 30.0, s.in_range(1, 240, hi_open=False))
-    size = ch.take(r, rp, "size", _size, (1280, 720))
-    hold = ch.take(r, rp, "hold", s.number, 2.0, s.in_range(0, 60, hi_open=False))
-    crf = ch.take(r, rp, "crf", s.integer, 20, s.in_range(0, 51, hi_open=False))
-    preset = ch.take(r, rp, "preset", s.choice("ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
-                                               "slow", "slower", "veryslow"), "medium")
-    formats = ch.take(r, rp, "formats", _formats, ("mp4",))
-    gif_width = ch.take(r, rp, "gif_width", s.integer, 640, s.in_range(16, 7680, hi_open=False))
-    panels = ch.take(r, rp, "panels", _panels, None)
-    frames = ch.take(r, rp, "frames", _int_or("all"), None, lambda n: None if n is None else s.at_least(2)(n))
-    spacing = ch.take(r, rp, "spacing", s.choice("linear", "log"), "linear")
-    land = None
-    if "landscape" in r:
-        lp = rp + ("landscape",)
-        lr = ch.mapping(r["landscape"], lp)
-        ch.unknown(lr, lp, ("weights", "span", "resolution"))
-        names = ch.take(lr, lp, "weights", _two_weights, ("w0[0,0]", "w0[1,0]"))
-        span = ch.take(lr, lp, "span", s.number, 4.0, s.positive)
-        res = ch.take(lr, lp, "resolution", s.integer, 40, s.in_range(8, 200, hi_open=False))
-        land = (names, span, res)
-    ch.raise_if_any()
-    return Config(
-        source=file, title=title, seed=seed, data=data,
-        model=ModelConfig(tuple(hidden), tuple(act), output, bias, init),
-        train=TrainConfig(loss, optimizer, batch, shuffle, iterations, epochs, snap, dtype, l1, l2),
-        render=RenderConfig(fps=fps, size=tuple(size), hold=hold, crf=crf, preset=preset, formats=formats,
-                            gif_width=gif_width, panels=panels, frames=frames, spacing=spacing, landscape=land),
-        lines=lines, set_paths=set_paths,
-    )
-
-
-def _unknown(registry, name):
-    from .registry import UnknownName
-
-    return UnknownName(registry.kind, name, registry.keys())
-
-
-def _check_names(ch, names, path, registry):
-    if names is None:
-        return None
-    for i, n in enumerate(names):
-        if n not in registry:
-            ch.error(path if len(names) == 1 else path + (i,), str(_unknown(registry, n)))
-    return names
-
-
-def _int_list(v) -> tuple[int, ...]:
+def _layer_sizes(v) -> tuple[int, ...]:
     if not isinstance(v, list):
         raise ValueError(f"expected a list of layer sizes like [10, 10], got {s._show(v)}")
     return tuple(s.integer(x) for x in v)
 
 
-def _names_list(v) -> tuple[str, ...]:
-    return (s.string(v),) if not isinstance(v, list) else tuple(s.string(x) for x in v)
+def _activations(v) -> tuple[str, ...]:
+    names = (v,) if not isinstance(v, list) else tuple(v)
+    if not names:
+        raise ValueError("expected an activation name or a list of them")
+    return tuple(_registry_name(ACTIVATIONS)(n) for n in names)
 
 
 def _int_or(word: str):
@@ -304,21 +71,12 @@ def _int_or(word: str):
     return kind
 
 
-_batch = _int_or("full")
-_auto_int = _int_or("auto")
-
-
-FORMAT_NAMES = ("mp4", "webm", "gif")
-PANEL_NAMES = ("fit", "boundary", "network", "neurons", "landscape", "weights", "loss", "metrics")
-WEIGHT_NAME = re.compile(r"^([wb])(\d+)\[(\d+)(?:,\s*(\d+))?\]$")  # w0[1,2] or b1[3]
-
-
 def _two_weights(v) -> tuple[str, str]:
     if not isinstance(v, list) or len(v) != 2 or not all(isinstance(n, str) and WEIGHT_NAME.match(n) for n in v):
         raise ValueError("expected two parameter names like [\"w0[0,0]\", \"w0[1,0]\"] (w_i[row,column] or b_i[unit])")
     if v[0] == v[1]:
         raise ValueError("the two parameters must differ")
-    return tuple(v)  # render/panels.py registers each (a test checks)
+    return tuple(v)
 
 
 def _panels(v) -> tuple[str, ...] | None:
@@ -353,4 +111,226 @@ def _size(v) -> tuple[int, int]:
     return w, h
 
 
-__all__ = ["Config", "ModelConfig", "TrainConfig", "RenderConfig", "Named", "load_config", "dotted"]
+def _frames_check(n) -> None:
+    if n is not None:
+        s.at_least(2)(n)
+
+
+# --- the sections -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Named:
+    """A registry entry chosen by name, with all its hyperparameters resolved (defaults filled in)."""
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+PANELS_DOC = (
+    "the pictures, first one large on the left, the others stacked on its right (1 to 4): `fit` (data and "
+    "prediction; 1-D input, or predicted vs target per sample), `boundary` (2-D input: the output over the "
+    "plane as a heat map — one colour per class, shaded by confidence — training points filled, test points "
+    "hollow), `network` (the net as a diagram: edges coloured by the weight's sign — blue positive, orange "
+    "negative — and as wide as its size; each unit shows its own output over the input plane for 2-D input, "
+    "else its mean activation; up to 8 units a layer are drawn, with \"+N more\" beyond; nets of at most "
+    "10,000 parameters), `loss` (log scale; the test set's loss dashed), `metrics` (accuracy on the training "
+    "and test sets; bce and cross_entropy), `neurons` (each hidden unit's output over the input, up to 16: "
+    "curves for 1-D input, small heat maps for 2-D input; nets of at most 10,000 parameters), `landscape` "
+    "(the exact loss over two parameters named in `landscape.weights`, the others held at their final values, "
+    "as contours, with the path the optimizer took and where it is now; nets of at most 10,000 parameters), "
+    "`weights` (image data: the input weights of up to 16 hidden units as pictures, blue positive, orange "
+    "negative, as in seed 003). `auto`: `weights` for image data, `boundary` for 2-D input, else `fit`; then "
+    "`loss`; then `metrics` for classification. A panel that does not fit the data is an error that lists "
+    "those that do")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    hidden: tuple[int, ...] = key((10,), _layer_sizes, "hidden layer sizes; `[]` = no hidden layer: a single "
+                                  "layer of output units (one neuron for one output)", s.each(s.positive))
+    activation: tuple[str, ...] = key(("tanh",), _activations, "the hidden layers' activation; a list gives one "
+                                      "per hidden layer (`[tanh, relu]`)", shown="`tanh`")
+    output: str = key("linear", _registry_name(ACTIVATIONS), "the output layer's activation")
+    bias: bool = key(True, s.boolean, "whether every layer has a bias")
+    init: Named = key(Named("glorot_uniform"), None, "how the weights are drawn: a name, or `{name: ..., key: "
+                      "value}` (see Initialisers). Biases start at 0 unless `biases: same`", shown="`glorot_uniform`")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    loss: str = key("mse", _registry_name(LOSSES), "the loss minimised (see Losses)")
+    optimizer: Named = key(Named("adam"), None, "a name, or `{name: ..., lr: ..., ...}` with any of its "
+                           "hyperparameters (see Optimizers)", shown="`adam`")
+    batch_size: int | None = key(None, _int_or("full"), "`full`: every update sees the whole training set; a "
+                                 "number: mini-batches of that size (the last batch of an epoch may be smaller)",
+                                 shown="`full`")
+    shuffle: bool = key(True, s.boolean, "mini-batches: reshuffle the samples every epoch; `false` takes them "
+                        "in order, the same every epoch")
+    iterations: int | None = key(1000, s.integer, "the number of parameter updates", s.at_least(1))
+    epochs: int | None = key(None, s.integer, "instead of `iterations`: passes over the data (`epochs × "
+                             "ceil(N / batch_size)` updates)", s.at_least(1))
+    snapshot_every: int | None = key(None, _int_or("auto"), "record the model every this many updates (also at "
+                                     "0 and at the end); one snapshot is one video frame. `auto`: about 200 "
+                                     "snapshots", shown="`auto`")
+    dtype: str = key("float64", s.choice("float64", "float32"), "`float64` reproduces the from-scratch "
+                     "tutorials' printed digits; `float32` trains big nets (e.g. 784 inputs) faster")
+    l1: float = key(0.0, s.number, "L1 penalty on the weights (not the biases), as Playground has: adds `l1 · "
+                    "sign(w)` to their gradient", s.nonnegative, shown="0")
+    l2: float = key(0.0, s.number, "L2 penalty on the weights (not the biases): adds `l2 · w` to their gradient. "
+                    "The recorded loss is the data's loss, without the penalties", s.nonnegative, shown="0")
+
+
+@dataclass(frozen=True)
+class LandscapeConfig:
+    weights: tuple[str, str] = key(("w0[0,0]", "w0[1,0]"), _two_weights, "the two parameters the surface is "
+                                   "drawn over: `w_i[row,column]` or `b_i[unit]`", shown='`["w0[0,0]", "w0[1,0]"]`')
+    span: float = key(4.0, s.number, "how wide around their final values the surface reaches (it always covers "
+                      "their whole path)", s.positive, shown="4")
+    resolution: int = key(40, s.integer, "points a side the surface is computed at",
+                          s.in_range(8, 200, hi_open=False))
+
+
+@dataclass(frozen=True)
+class RenderConfig:
+    fps: float = key(30.0, s.number, "frames per second; one frame per snapshot", s.in_range(1, 240, hi_open=False),
+                     shown="30")
+    size: tuple[int, int] = key((1280, 720), _size, "width and height in pixels, even numbers from 320×240 to "
+                                "7680×4320; fonts scale with the height")
+    hold: float = key(2.0, s.number, "seconds the last frame is held at the end", s.in_range(0, 60, hi_open=False),
+                      shown="2")
+    crf: int = key(20, s.integer, "x264 quality, 0 (lossless) to 51; 18–23 look good",
+                   s.in_range(0, 51, hi_open=False))
+    preset: str = key("medium", s.choice(*PRESETS), "x264 speed against file size: `ultrafast` … `veryslow`")
+    formats: tuple[str, ...] = key(("mp4",), _formats, "any of `mp4` (H.264, plays everywhere), `webm` (VP9, "
+                                   "smaller for the same quality; its crf is 1.6 × `crf`), `gif` (256 colours from "
+                                   "a palette made for the whole video, looping, at the fastest rate GIF keeps "
+                                   "exactly that is not above `fps`: 100/k frames per second, so 30 → 25). `nnviz "
+                                   "render --format webm` overrides this. A format no longer asked for has its "
+                                   "earlier file removed")
+    gif_width: int = key(640, s.integer, "a GIF is scaled to at most this width (GIFs are many times bigger than "
+                         "videos)", s.in_range(16, 7680, hi_open=False))
+    panels: tuple[str, ...] | None = key(None, _panels, PANELS_DOC, shown="`auto`")
+    frames: int | None = key(None, _int_or("all"), "one frame per snapshot, or about this many of them (the first "
+                             "and last always)", _frames_check, shown="`all`")
+    spacing: str = key("linear", s.choice("linear", "log"), "how `frames` are picked: `linear` (evenly in "
+                       "iterations) or `log` (evenly in log(1 + iteration): more frames at the start, where "
+                       "learning is fast, so a long plateau does not fill the video). The counter always shows "
+                       "the true iteration")
+    landscape: LandscapeConfig = key(LandscapeConfig(), None, "for the `landscape` panel: its keys are below",
+                                     shown="see below")
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str  # the config file
+    title: str = key("", s.string, "the video's title", shown="the file name")
+    seed: int = key(0, s.integer, "one seed drives independent random streams: the data's noise, the initial "
+                    "weights and the order of mini-batches. The same config gives the same video, bit for bit, "
+                    "on the same machine", s.nonnegative)
+    data: Named = key(Named("sine"), None, "the training data: a name from the data sets below and its keys",
+                      shown="`{name: sine}`")
+    model: ModelConfig = key(ModelConfig(), None, "the net", shown="")
+    train: TrainConfig = key(TrainConfig(), None, "how it learns", shown="")
+    render: RenderConfig = key(RenderConfig(), None, "how the video looks", shown="")
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # key path -> line
+    set_paths: frozenset = field(default_factory=frozenset, compare=False, repr=False)
+    overrides: tuple[str, ...] = field(default=(), compare=False)  # the --set items, as given
+
+    @property
+    def runs(self) -> tuple["Config", ...]:
+        return (self,)
+
+    def problem(self, path: tuple, message: str) -> Problem:
+        """A Problem located at key `path` of this config (its line, or none for a --set key)."""
+        ch = s.Checker(self.source, self.lines, Path(self.source).parent, self.set_paths)
+        ch.error(path, message)
+        return ch.problems[0]
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        for k in ("lines", "set_paths", "source", "overrides"):
+            d.pop(k)
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+
+SECTIONS = {"model": ModelConfig, "train": TrainConfig, "render": RenderConfig, "render.landscape": LandscapeConfig}
+
+
+def _named(ch: s.Checker, raw: Any, path: tuple, registry, common=None, default: str | None = None) -> Named | None:
+    """`name` or {name: ..., hyperparameters...} -> Named with every hyperparameter resolved."""
+    if raw is None:
+        raw = default
+    if isinstance(raw, str):
+        raw = {"name": raw}
+    raw = ch.mapping(raw, path)
+    name = ch.take(raw, path, "name", s.string, default if isinstance(default, str) else s.REQUIRED)
+    if name is None:
+        return None
+    if name not in registry:
+        ch.error(path + ("name",), f"unknown {registry.kind} '{name}'{did_you_mean(name, registry)}; "
+                                   f"valid: {', '.join(sorted(registry))}")
+        return None
+    specs = {**registry[name].params, **(common(name) if common else {})}
+    return Named(name, ch.params(raw, path, specs))
+
+
+def _default_name(cls, name: str) -> str:
+    return s.params_of(cls)[name].default.name
+
+
+def validate(raw: dict, file: str, lines: dict, set_paths: frozenset = frozenset(), overrides=()) -> Config:
+    """The Config that `raw` (one parsed YAML mapping, without runs/sweep) describes; ConfigError lists
+    every problem found."""
+    ch = s.Checker(file, lines, Path(file).resolve().parent, set_paths)
+    top = ch.params(raw, (), s.params_of(Config), skip=("runs", "sweep"))  # those are experiment.py's
+    title = top["title"] if "title" in raw else Path(file).stem
+    data = _named(ch, raw.get("data"), ("data",), DATASETS, lambda n: DATA_COMMON,
+                  default=_default_name(Config, "data"))
+
+    mp = ("model",)
+    m = ch.mapping(raw.get("model"), mp)
+    model = ch.params(m, mp, s.params_of(ModelConfig), skip=())
+    act, hidden = model["activation"], model["hidden"]
+    if act is not None and hidden is not None and len(act) != len(hidden):
+        if len(act) == 1:
+            model["activation"] = act * len(hidden)
+        else:
+            ch.error(mp + ("activation",), f"{len(act)} activations for {len(hidden)} hidden layers")
+    model["init"] = _named(ch, m.get("init"), mp + ("init",), INITS,
+                           lambda n: {} if n == "file" else INIT_COMMON, default=_default_name(ModelConfig, "init"))
+
+    tp = ("train",)
+    t = ch.mapping(raw.get("train"), tp)
+    train = ch.params(t, tp, s.params_of(TrainConfig), skip=())
+    opt = train["optimizer"] = _named(ch, t.get("optimizer"), tp + ("optimizer",), OPTIMIZERS,
+                                      default=_default_name(TrainConfig, "optimizer"))
+    if opt is not None and None not in opt.params.values():
+        clash = check_combination(opt.name, opt.params)
+        if clash:
+            ch.error(tp + ("optimizer",), clash)
+    if "epochs" in t:
+        if "iterations" in t:
+            ch.error(tp + ("epochs",), "give either iterations or epochs, not both")
+        train["iterations"] = None
+    loss, output = train["loss"], model["output"]
+    if loss in LOSSES and LOSSES[loss].logits and output != LOSSES[loss].logits:
+        ch.error(tp + ("loss",), f"{loss} needs `model.output: {LOSSES[loss].logits}`, not {output}")
+    elif output == "softmax" and loss != "cross_entropy":
+        ch.error(mp + ("output",), "a softmax output goes with `train.loss: cross_entropy`")
+
+    rp = ("render",)
+    r = ch.mapping(raw.get("render"), rp)
+    render = ch.params(r, rp, s.params_of(RenderConfig), skip=())
+    lp = rp + ("landscape",)
+    render["landscape"] = LandscapeConfig(**ch.params(ch.mapping(r.get("landscape"), lp), lp,
+                                                      s.params_of(LandscapeConfig), skip=()))
+    ch.raise_if_any()
+    return Config(source=file, title=title, seed=top["seed"], data=data, model=ModelConfig(**model),
+                  train=TrainConfig(**train), render=RenderConfig(**render), lines=lines, set_paths=set_paths,
+                  overrides=tuple(overrides))
+
+
+__all__ = ["Config", "ModelConfig", "TrainConfig", "RenderConfig", "LandscapeConfig", "Named", "validate",
+           "SECTIONS", "PANEL_NAMES", "FORMAT_NAMES"]

@@ -15,6 +15,7 @@ from .schema import (REQUIRED, Param, at_least, file_path, in_range, integer, no
 
 GRID_POINTS = 200  # prediction points across a 1-D input range
 MESH_POINTS = 60  # a 2-D input's picture is a 60 x 60 mesh of predictions
+SAMPLES_DRAWN = 2000  # wider input: the picture shows the predictions of at most this many samples
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,13 @@ class Dataset:
     @property
     def grid(self) -> np.ndarray:
         """Where the picture needs predictions: a dense line (G, 1) for 1-D input, a G x G mesh (G*G, 2) in
-        rows of constant x1 for 2-D input, else x itself (N, d)."""
+        rows of constant x1 for 2-D input, else the first samples x[:SAMPLES_DRAWN] (a view of x)."""
         if self.x.shape[1] == 2:
             (lo0, hi0), (lo1, hi1) = (_padded(self.x[:, j], 0.1) for j in (0, 1))
             g0, g1 = np.meshgrid(np.linspace(lo0, hi0, MESH_POINTS), np.linspace(lo1, hi1, MESH_POINTS))
             return np.stack([g0.ravel(), g1.ravel()], axis=1)
         if self.x.shape[1] != 1:
-            return self.x
+            return self.x[:SAMPLES_DRAWN]
         lo, hi = _padded(self.x[:, 0], 0.05)
         return np.linspace(lo, hi, GRID_POINTS)[:, None]
 
@@ -77,7 +78,7 @@ def _one_d(x, y, name="y"):
 
 
 @_register("sine", {"samples": _SAMPLES, "noise": _NOISE,
-                    "low": Param(0.0, number, "smallest x"), "high": Param(2 * math.pi, number, "largest x")},
+                    "low": Param(0.0, number, "smallest x"), "high": Param(2 * math.pi, number, "largest x", shown="6.2832 (2π)")},
            "y = sin(x) + noise, x evenly spaced on [low, high] (seed 000)")
 def _sine(p, rng):
     x = np.linspace(p["low"], p["high"], p["samples"])

@@ -1,50 +1,37 @@
-"""What a blog needs besides the video: the manifest of each output, embed snippets and the gallery page.
+"""What a blog needs besides the video: embed snippets and the gallery page, made from manifests alone.
 
-Each rendered config's folder holds NAME.json, the manifest: what was rendered from what (its key, so
-an unchanged config is not rendered again), the files, the title and a one-line summary. Snippets and
-the gallery are made from manifests alone.
+Each rendered config's folder holds NAME.json, the manifest (outputs.py): what was rendered from what,
+the files, the title and a one-line summary.
 """
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
-from .files import atomic_path
+from .files import write_text
+from .outputs import Manifest, read_manifest
 
 STYLES = ("html", "markdown", "pelican", "jekyll", "hugo")
 MIME = {"mp4": "video/mp4", "webm": "video/webm"}
 
 
-def read_manifest(file: Path) -> dict | None:
-    try:
-        return json.loads(Path(file).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def write_text(file: Path, text: str) -> None:
-    with atomic_path(file) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-
-
-def _videos(m: dict) -> list[str]:
+def _videos(m: Manifest) -> list[str]:
     """The manifest's video files, WebM first (smaller; browsers take the first source they can play)."""
-    files = m["files"]
+    files = m.files
     return [files[f] for f in ("webm", "mp4") if f in files]
 
 
-def video_tag(m: dict, base: str = "", indent: str = "", url=None) -> str:
+def video_tag(m: Manifest, base: str = "", indent: str = "", url=None) -> str:
     """<video> with every source, the poster and the size; an <img> of the GIF when there is no video.
 
     A file's URL is base + name, or url(name) when given."""
     url = url or (lambda f: base + f)
-    title = html.escape(m["title"])
+    title = html.escape(m.title)
     if not _videos(m):
-        w, h = m.get("gif_size") or m["size"]
-        return f'{indent}<img src="{url(m["files"]["gif"])}" width="{w}" height="{h}" alt="{title}">'
-    w, h = m["size"]
-    lines = [f'{indent}<video controls loop muted playsinline preload="metadata" poster="{url(m["files"]["poster"])}" '
+        w, h = m.gif_size or m.size
+        return f'{indent}<img src="{url(m.files["gif"])}" width="{w}" height="{h}" alt="{title}">'
+    w, h = m.size
+    lines = [f'{indent}<video controls loop muted playsinline preload="metadata" poster="{url(m.files["poster"])}" '
              f'width="{w}" height="{h}" title="{title}">']
     for f in _videos(m):
         lines.append(f'{indent}  <source src="{url(f)}" type="{MIME[f.rsplit(".", 1)[1]]}">')
@@ -52,15 +39,15 @@ def video_tag(m: dict, base: str = "", indent: str = "", url=None) -> str:
     return "\n".join(lines)
 
 
-def snippet(m: dict, style: str, base_url: str = "") -> str:
+def snippet(m: Manifest, style: str, base_url: str = "") -> str:
     """The embed code for one output in a site generator's own syntax; files are looked for at base_url."""
     base = base_url if not base_url or base_url.endswith("/") else base_url + "/"
-    files, (w, h) = m["files"], m["size"]
+    files, (w, h) = m.files, m.size
     main = _videos(m)[-1] if _videos(m) else files["gif"]
     if style == "html":
         return video_tag(m, base)
     if style == "markdown":  # Markdown has no video: the poster, linking to the video
-        return f"[![{m['title']}]({base}{files['poster']})]({base}{main})"
+        return f"[![{m.title}]({base}{files['poster']})]({base}{main})"
     if style == "pelican":  # the liquid_tags video plugin: {% video url width height poster %}
         return f"{{% video {base}{main} {w} {h} {base}{files['poster']} %}}"
     if style == "jekyll":  # raw HTML in kramdown, URLs through relative_url so a baseurl is respected
@@ -70,25 +57,27 @@ def snippet(m: dict, style: str, base_url: str = "") -> str:
     raise ValueError(f"unknown style {style!r}; valid: {', '.join(STYLES)}")
 
 
-def write_embeds(m: dict, folder: Path) -> None:
+def write_embeds(m: Manifest, folder: Path) -> None:
     """embed.html and embed.md next to the video, with paths relative to that folder."""
     write_text(folder / "embed.html", video_tag(m) + "\n")
     write_text(folder / "embed.md", snippet(m, "markdown") + "\n")
 
 
-def _loss_line(m: dict) -> str:
+def _loss_line(m: Manifest) -> str:
     """'final mse loss 0.0315', 'diverged at iteration 63', or a comparison's best run."""
-    if m.get("runs"):
-        ok = [r for r in m["runs"] if r["final_loss"] is not None]
-        line = f"{len(m['runs'])} runs"
+    if m.runs:
+        ok = [r for r in m.runs if r.final_loss is not None]
+        line = f"{len(m.runs)} run{'s' if len(m.runs) > 1 else ''}"
         if ok:
-            best = min(ok, key=lambda r: r["final_loss"])
-            line += f"; lowest final {m['loss_name']} loss {best['final_loss']:.4g} ({best['label']})"
-        diverged = sum(r["diverged_at"] >= 0 for r in m["runs"])
+            best = min(ok, key=lambda r: r.final_loss)
+            line += f"; lowest final {m.loss_name} loss {best.final_loss:.4g} ({best.label})"
+        diverged = sum(r.diverged_at >= 0 for r in m.runs)
         return line + (f"; {diverged} diverged" if diverged else "")
-    if m["diverged_at"] >= 0:
-        return f"diverged at iteration {m['diverged_at']:,}"
-    return f"final {m['loss_name']} loss {m['final_loss']:.4g}"
+    if m.diverged_at >= 0:
+        return f"diverged at iteration {m.diverged_at:,}"
+    if m.final_loss is None:
+        return f"final {m.loss_name} loss not finite"
+    return f"final {m.loss_name} loss {m.final_loss:.4g}"
 
 
 def gallery(out_dir: Path) -> Path:
@@ -96,17 +85,20 @@ def gallery(out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     cards = []
     for mf in sorted(out_dir.glob("*/*.json")):
-        m = read_manifest(mf)
-        if not m or mf.stem != mf.parent.name or "files" not in m:
+        if mf.stem != mf.parent.name:
+            continue
+        m = read_manifest(mf, warn=True)
+        if m is None:
             continue
         base = f"{mf.parent.name}/"
         loss = _loss_line(m)
-        links = " · ".join(f'<a href="{base}{f}">{html.escape(k)}</a>' for k, f in m["files"].items())
-        cards.append(f"""<article id="{html.escape(m['name'])}">
+        links = " · ".join(f'<a href="{base}{f}">{html.escape(k)}</a>' for k, f in m.files.items())
+        sets = "".join(f"<code>--set {html.escape(o)}</code> " for o in m.overrides)
+        cards.append(f"""<article id="{html.escape(m.name)}">
 {video_tag(m, base, "  ")}
-  <h2>{html.escape(m['title'])}</h2>
-  <p class="summary">{html.escape(m['summary'])}</p>
-  <p class="loss">{html.escape(loss)}</p>
+  <h2>{html.escape(m.title)}</h2>
+  <p class="summary">{html.escape(m.summary)}</p>
+  <p class="loss">{html.escape(loss)}</p>{f"{chr(10)}  <p class='overrides'>rendered with {sets.strip()}</p>" if sets else ""}
   <p class="files">{links}</p>
 </article>""")
     page = f"""<!doctype html>

@@ -1,9 +1,10 @@
 """Rendering on a Dask cluster: `nnviz render configs/ --scheduler tcp://HOST:PORT` (needs nnviz[dask]).
 
 Jobs go through the cluster's concurrent.futures executor. A job carries everything it needs (the
-resolved config, the bytes of its data and weights files, and the stored snapshots when only
-rendering changed) and brings back the bytes of the finished files, which are written here,
-atomically: the workers need no shared disk and no copy of the configs.
+resolved config, the bytes of its data and weights files — a data folder such as MNIST's travels as
+all the files in it — and the stored snapshots when only rendering changed) and brings back the bytes
+of the finished files, which are written here, atomically: the workers need no shared disk and no copy
+of the configs.
 """
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from concurrent.futures import as_completed
 from pathlib import Path
 
 from .batch import Row
-from .compare import Comparison
 from .config import Config, Named
 from .errors import NnvizError
+from .experiment import Comparison
 from .files import atomic_path
-from .pipeline import outputs_for, render, runs_key
+from .keys import runs_key
+from .outputs import Outputs, read_manifest, remove_unlisted
+from .pipeline import render
 from .snapshots import read_key
 
 CONNECT_TIMEOUT = 8  # seconds: an unreachable scheduler is reported well within 10 s
@@ -38,24 +41,34 @@ def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=N
     with client:
         executor = client.get_executor(pure=False)
         started = time.monotonic()
-        futures = {executor.submit(remote_job, pack(cfg, out_dir, force)): j for j, cfg in enumerate(configs)}
-        for j in futures.values():
+        futures = {}
+        for j, cfg in enumerate(configs):
+            try:
+                futures[executor.submit(remote_job, pack(cfg, out_dir, force))] = j
+            except (NnvizError, OSError) as exc:
+                rows[j].status, rows[j].output = "failed", str(exc).splitlines()[0]
+                continue
             if report:
-                report(Path(configs[j].source).stem, "on the cluster", 0, 1)
+                report(Path(cfg.source).stem, "on the cluster", 0, 1)
         for future in as_completed(futures):
             j = futures[future]
             row = rows[j]
             row.seconds = time.monotonic() - started
             try:
-                status, final_loss, files, runs = future.result()
-                folder = outputs_for(configs[j], out_dir).folder
+                status, final_loss, files, runs, overrides = future.result()
+                outputs = Outputs.of(configs[j], out_dir)
+                folder = outputs.folder
                 folder.mkdir(parents=True, exist_ok=True)
+                previous = read_manifest(outputs.manifest)
                 # the manifest last: until it is there, the outputs do not count as up to date
                 for name in sorted(files, key=lambda n: n.endswith(".json")):
                     with atomic_path(folder / name) as tmp:
                         Path(tmp).write_bytes(files[name])
-                row.status, row.final_loss, row.runs = status, final_loss, runs
-                row.output = str(outputs_for(configs[j], out_dir).video)
+                written = read_manifest(outputs.manifest)
+                if written is not None:
+                    remove_unlisted(written, folder, previous)
+                row.status, row.final_loss, row.runs, row.overrides = status, final_loss, runs, overrides
+                row.output = str(Outputs.of(configs[j], out_dir).video)
             except NnvizError as exc:
                 row.status, row.output = "failed", str(exc).splitlines()[0]
             except Exception as exc:  # the worker died, or the cluster lost the job
@@ -67,28 +80,48 @@ def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=N
 
 def pack(cfg: Config | Comparison, out_dir, force: bool) -> dict:
     """Everything a worker needs for one config (or comparison), as plain picklable data."""
-    runs = cfg.runs if isinstance(cfg, Comparison) else (cfg,)
     files = {}
-    for k, run in enumerate(runs):
+    for k, run in enumerate(cfg.runs):
         for role, params in (("data", run.data.params), ("init", run.model.init.params)):
             if params.get("path"):
-                files[k, role] = (Path(params["path"]).name, Path(params["path"]).read_bytes())
+                files[k, role] = _read_path(Path(params["path"]))
     stored = {}
-    o = outputs_for(cfg, out_dir)
+    o = Outputs.of(cfg, out_dir)
     if not force and read_key(o.snapshots) == runs_key(cfg):
         stored = {p.name: p.read_bytes() for p in (o.snapshots, o.weights) if p.is_file()}
     return {"config": cfg, "files": files, "stored": stored, "force": force}
 
 
+MAX_FOLDER_BYTES = 2 << 30  # a data folder larger than this is not sent to a cluster
+
+
+def _read_path(path: Path) -> tuple[str, bytes | dict[str, bytes]]:
+    """(name, bytes) of a file; (name, {relative path: bytes}) of a folder and every file below it."""
+    if not path.is_dir():
+        return path.name, path.read_bytes()
+    found = sorted(p for p in path.rglob("*") if p.is_file())
+    if sum(p.stat().st_size for p in found) > MAX_FOLDER_BYTES:
+        raise NnvizError(f"{path}: the data folder is larger than {MAX_FOLDER_BYTES >> 30} GiB, too large to "
+                         "send to the cluster; render it locally")
+    return path.name, {p.relative_to(path).as_posix(): p.read_bytes() for p in found}
+
+
 def _local_paths(run: Config, k: int, files: dict, tmp: Path) -> Config:
-    """`run` with its data and weights files at their copies in tmp."""
+    """`run` with its data and weights files (or folders) at their copies in tmp."""
     for role in ("data", "init"):
         if (k, role) not in files:
             continue
         name, data = files[k, role]
         path = tmp / "in" / f"{k}-{role}" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        if isinstance(data, dict):
+            for rel, content in data.items():
+                if rel.startswith("/") or ".." in rel.split("/"):
+                    raise NnvizError(f"{name}: refusing a file outside the data folder: {rel}")
+                (path / rel).parent.mkdir(parents=True, exist_ok=True)
+                (path / rel).write_bytes(content)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
         if role == "data":
             run = dataclasses.replace(run, data=Named(run.data.name, {**run.data.params, "path": str(path)}))
         else:
@@ -97,8 +130,9 @@ def _local_paths(run: Config, k: int, files: dict, tmp: Path) -> Config:
     return run
 
 
-def remote_job(job: dict) -> tuple[str, float | None, dict[str, bytes], tuple]:
-    """On a worker: render one packed config in a temporary folder; return (status, final loss, files, runs)."""
+def remote_job(job: dict) -> tuple[str, float | None, dict[str, bytes], tuple, tuple]:
+    """On a worker: render one packed config in a temporary folder; return (status, final loss, files, runs,
+    overrides)."""
     cfg = job["config"]
     with tempfile.TemporaryDirectory(prefix="nnviz-") as tmp:
         tmp = Path(tmp)
@@ -106,7 +140,7 @@ def remote_job(job: dict) -> tuple[str, float | None, dict[str, bytes], tuple]:
             cfg = dataclasses.replace(cfg, runs=tuple(_local_paths(r, k, job["files"], tmp) for k, r in enumerate(cfg.runs)))
         else:
             cfg = _local_paths(cfg, 0, job["files"], tmp)
-        folder = outputs_for(cfg, tmp / "out").folder
+        folder = Outputs.of(cfg, tmp / "out").folder
         folder.mkdir(parents=True)
         for name, data in job["stored"].items():
             (folder / name).write_bytes(data)
@@ -114,4 +148,5 @@ def remote_job(job: dict) -> tuple[str, float | None, dict[str, bytes], tuple]:
         status = "diverged" if result.diverged_at >= 0 else "rendered"
         files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
         # stored snapshots that were reused need not travel back
-        return status, result.final_loss, {k: v for k, v in files.items() if job["stored"].get(k) != v}, result.runs
+        changed = {k: v for k, v in files.items() if job["stored"].get(k) != v}
+        return status, result.final_loss, changed, result.runs, result.overrides

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -130,12 +131,51 @@ def _show(v: Any) -> str:
 
 @dataclass(frozen=True)
 class Param:
-    """One documented hyperparameter of a registry entry (dataset, initialiser, optimizer)."""
+    """One documented key: of a registry entry (dataset, initialiser, optimizer) or of a config section.
+
+    `kind` None: the section's reader handles the key itself (a registry name with its own keys, a
+    nested section). `shown`: the default as the docs write it, when that is not the value itself."""
 
     default: Any  # REQUIRED when the user must give it
-    kind: Callable[[Any], Any]
+    kind: Callable[[Any], Any] | None
     doc: str
     check: Callable[[Any], None] | None = None
+    shown: str | None = None
+
+
+def key(default: Any, kind: Callable | None, doc: str, check: Callable | None = None, shown: str | None = None):
+    """A config section's field, declared once: its default, how it is read and checked, and its doc."""
+    return dataclasses.field(default=default, metadata={"param": Param(default, kind, doc, check, shown)})
+
+
+def params_of(cls) -> dict[str, Param]:
+    """The documented keys of a config section (a dataclass declared with `key`), in order."""
+    return {f.name: f.metadata["param"] for f in dataclasses.fields(cls) if "param" in f.metadata}
+
+
+def shown_default(p: Param) -> str:
+    """A default as the docs write it: `true`, `[1280, 720]`, 0.001, `tanh`."""
+    if p.shown is not None:
+        return p.shown
+    v = p.default
+    if v is REQUIRED:
+        return "required"
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return f"`{str(v).lower()}`"
+    if isinstance(v, str):
+        return f"`{v}`" if v else "''"
+    if isinstance(v, tuple):
+        return "`[" + ", ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v) + "]`"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def doc_table(specs: dict[str, Param]) -> str:
+    """The Markdown table of keys, defaults and meanings that docs/config.md shows for `specs`."""
+    rows = ["| key | default | meaning |", "|---|---|---|"]
+    rows += [f"| `{k}` | {shown_default(p)} | {p.doc} |" for k, p in specs.items()]
+    return "\n".join(rows)
 
 
 class Checker:
@@ -195,9 +235,12 @@ class Checker:
                 self.error(path + (key,), f"unknown key{did_you_mean(key, known)}; valid: {', '.join(sorted(known))}")
 
     def params(self, raw: dict, path: tuple, specs: dict[str, Param], skip=("name",)) -> dict:
-        """Every Param of `specs` read from raw (defaults filled in); unknown keys are problems."""
+        """Every Param of `specs` with a kind read from raw (defaults filled in); unknown keys are problems.
+
+        Keys without a kind are left to the caller (and are not unknown)."""
         out = {}
-        for key, spec in specs.items():
-            out[key] = self.take(raw, path, key, spec.kind, spec.default, spec.check)
+        for k, spec in specs.items():
+            if spec.kind is not None:
+                out[k] = self.take(raw, path, k, spec.kind, spec.default, spec.check)
         self.unknown(raw, path, set(specs) | set(skip))
         return out

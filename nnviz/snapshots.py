@@ -1,22 +1,32 @@
-"""The wall between training and drawing: the snapshot file (<name>.npz), its schema in one place.
+"""The wall between training and drawing: what a run's snapshots keep, and the snapshot file (<name>.npz).
 
-Format (version 1), arrays in an uncompressed .npz:
-  format        ()         int    1
+Drawing reads only this file, never the config it was trained from: the net is described here in
+typed form (layer sizes, activations, bias, loss), and the render settings come from the config
+being rendered.
+
+Format (version 2), arrays in an uncompressed .npz:
+  format        ()         int    2
   iteration     (S,)       int64  updates done at each snapshot, 0 first
   loss          (S,)       float  the config's loss over the whole training set
   mae           (S,)       float  mean |y - y_hat| over the training set
-  grid_x        (G, d)     float  where predictions are drawn: a dense grid for 1-D input, else x
-  grid_pred     (S, G, k)  float  predictions at grid_x
-  x             (N, d)     float  training inputs
-  y             (N, k)     float  training targets
+  sizes         (L+1,)     int    layer sizes: inputs, hidden layers, outputs
+  activations   (L,)       str    each layer's activation, the output's last
+  bias          ()         bool   whether every layer has a bias
+  loss_name     ()         str    the loss minimised (mse, bce, ...)
+  summary       ()         str    one line saying what was trained (the video's subtitle)
   x_names       (d,)       str    input column names
   y_names       (k,)       str    target column names
-  theta         (S, P)     float  all parameters at each snapshot (only for nets of <= 10,000 parameters)
-  config        ()         str    the resolved config as JSON
+  config        ()         str    the resolved config as JSON (a record of how the run was made)
   diverged_at   ()         int    iteration of the first non-finite loss, or -1
   train_key     ()         str    hash of everything training depends on (reuse when it matches)
+  grid_x        (G, d)     float  where predictions are drawn: a dense line (1-D input), a mesh (2-D),
+                                  else the first samples; absent for image data
+  grid_pred     (S, G, k)  float  predictions at grid_x
+  x, y          (N, d), (N, k)    the training data; absent for image data when theta is not kept
+  theta         (S, P)     float  all parameters at each snapshot (nets of <= 10,000 parameters)
   accuracy      (S,)       float  fraction classified right (bce and cross_entropy only)
-  test_loss, test_mae, test_accuracy (S,), test_x (T, d), test_y (T, k)   with data.test_fraction > 0
+  test_loss, test_mae, test_accuracy (S,)   with data.test_fraction > 0
+  test_x (T, d), test_y (T, k)     the test set, when x and y are kept
   first_weights (S, u, d)  float  image data: the input weights of the first u <= 16 hidden units
   image_shape   (2,)       int    image data: (height, width) of an input
 
@@ -25,36 +35,60 @@ prefix `run{i}/` (e.g. `run0/loss`), plus `run{i}/final_theta` (P,), the run's l
 """
 from __future__ import annotations
 
-import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .files import atomic_path
+from .model import Net
 
-FORMAT = 1
+FORMAT = 2
+KEEP_THETA_UP_TO = 10_000  # parameters stored at every snapshot only for nets this small
+FIRST_WEIGHTS = 16  # image data: the input weights of this many hidden units are kept (the weights panel)
+
+
+@dataclass(frozen=True)
+class Keep:
+    """What a run's snapshots store besides the loss and metrics: decided here, once, from the net and data.
+
+    The trainer stores by it, and the check of a config's panels before training asks it too."""
+
+    theta: bool  # every parameter at every snapshot: the network, neurons and landscape panels
+    grid: bool  # the predictions on the picture's grid: the fit and boundary panels (not image data)
+    samples: bool  # the training (and test) inputs and targets: fit, boundary, landscape
+    first_weights: int  # image data: the input weights of this many hidden units: the weights panel
+
+
+def keep_for(net: Net, image: bool) -> Keep:
+    theta = net.n_params <= KEEP_THETA_UP_TO
+    first = min(FIRST_WEIGHTS, net.sizes[1]) if image and net.n_layers > 1 else 0
+    return Keep(theta=theta, grid=not image, samples=theta or not image, first_weights=first)
 
 
 @dataclass(frozen=True)
 class History:
     """A whole training run as the renderer sees it."""
 
-    iteration: np.ndarray
-    loss: np.ndarray
-    mae: np.ndarray
-    grid_x: np.ndarray
-    grid_pred: np.ndarray
-    x: np.ndarray
-    y: np.ndarray
+    iteration: np.ndarray  # (S,)
+    loss: np.ndarray  # (S,)
+    mae: np.ndarray  # (S,)
+    net: Net  # the architecture that was trained
+    loss_name: str
+    summary: str  # '1-10-10-1 tanh net · adam lr 0.01 · full batch · sine'
     x_names: tuple[str, ...]
     y_names: tuple[str, ...]
-    theta: np.ndarray | None
-    config: dict
+    config: str  # the resolved config as JSON: a record, never read to draw
     diverged_at: int
     train_key: str
+    grid_x: np.ndarray | None = None  # (G, d)
+    grid_pred: np.ndarray | None = None  # (S, G, k)
+    x: np.ndarray | None = None  # (N, d)
+    y: np.ndarray | None = None  # (N, k)
+    theta: np.ndarray | None = None  # (S, P)
     accuracy: np.ndarray | None = None  # (S,) classification only
-    test: dict | None = None  # {"loss", "mae", "accuracy": (S,), "x": (T, d), "y": (T, k)} with a test set
+    test: dict | None = None  # {"loss", "mae", "accuracy": (S,), and "x": (T, d), "y": (T, k) when kept}
     first_weights: np.ndarray | None = None  # (S, u, d) image data: the first u hidden units' input weights
     image_shape: tuple[int, int] | None = None  # (height, width) of an input image
 
@@ -62,71 +96,80 @@ class History:
     def n(self) -> int:
         return len(self.iteration)
 
+    @property
+    def inputs(self) -> int:
+        return self.net.sizes[0]
 
-def from_snapshots(snaps, dataset, grid, config_json: str, train_key: str, test=None) -> History:
-    """Collect the trainer's Snapshots into a History."""
+    @property
+    def outputs(self) -> int:
+        return self.net.sizes[-1]
+
+
+def from_snapshots(snaps, dataset, grid, net: Net, loss_name: str, summary: str, config_json: str,
+                   train_key: str, keep: Keep, test=None) -> History:
+    """Collect the trainer's Snapshots into a History, keeping what `keep` says."""
     acc = np.array([s.accuracy for s in snaps], dtype=float)
     held = None
     if test is not None and len(test[0]):
         t = np.array([s.test for s in snaps], dtype=float)
-        held = {"loss": t[:, 0], "mae": t[:, 1], "accuracy": t[:, 2], "x": test[0], "y": test[1]}
-    thetas = [s.theta for s in snaps]
-    keep = all(t is not None for t in thetas)
+        held = {"loss": t[:, 0], "mae": t[:, 1], "accuracy": t[:, 2]}
+        if keep.samples:
+            held.update(x=test[0], y=test[1])
     last = snaps[-1]
     return History(
         iteration=np.array([s.iteration for s in snaps], dtype=np.int64),
         loss=np.array([s.loss for s in snaps], dtype=float),
         mae=np.array([s.mae for s in snaps], dtype=float),
-        grid_x=np.asarray(grid, dtype=float),
-        grid_pred=np.stack([s.pred for s in snaps]).astype(float),
-        x=dataset.x, y=dataset.y, x_names=tuple(dataset.x_names), y_names=tuple(dataset.y_names),
-        theta=np.stack(thetas) if keep else None,
-        config=json.loads(config_json),
+        net=net, loss_name=loss_name, summary=summary,
+        x_names=tuple(dataset.x_names), y_names=tuple(dataset.y_names),
+        config=config_json,
         diverged_at=last.iteration if last.diverged else -1,
         train_key=train_key,
+        grid_x=np.asarray(grid, dtype=float) if keep.grid else None,
+        grid_pred=np.stack([s.pred for s in snaps]).astype(float) if keep.grid else None,
+        x=dataset.x if keep.samples else None, y=dataset.y if keep.samples else None,
+        theta=np.stack([s.theta for s in snaps]) if keep.theta else None,
         accuracy=acc if np.isfinite(acc).any() else None,
         test=held,
-        first_weights=np.stack([s.first_weights for s in snaps]) if last.first_weights is not None else None,
+        first_weights=np.stack([s.first_weights for s in snaps]) if keep.first_weights else None,
         image_shape=tuple(dataset.image) if dataset.image else None,
     )
 
 
 def _arrays(history: History, prefix: str = "") -> dict:
+    h = history
     arrays = dict(
-        iteration=history.iteration, loss=history.loss, mae=history.mae,
-        grid_x=history.grid_x, grid_pred=history.grid_pred, x=history.x, y=history.y,
-        x_names=np.array(history.x_names, dtype=str), y_names=np.array(history.y_names, dtype=str),
-        config=np.array(json.dumps(history.config, sort_keys=True)), diverged_at=np.int64(history.diverged_at),
-        train_key=np.array(history.train_key),
+        iteration=h.iteration, loss=h.loss, mae=h.mae,
+        sizes=np.array(h.net.sizes, dtype=np.int64), activations=np.array(h.net.activations, dtype=str),
+        bias=np.bool_(h.net.bias), loss_name=np.array(h.loss_name), summary=np.array(h.summary),
+        x_names=np.array(h.x_names, dtype=str), y_names=np.array(h.y_names, dtype=str),
+        config=np.array(h.config), diverged_at=np.int64(h.diverged_at), train_key=np.array(h.train_key),
     )
-    if history.theta is not None:
-        arrays["theta"] = history.theta
-    if history.accuracy is not None:
-        arrays["accuracy"] = history.accuracy
-    for k, v in (history.test or {}).items():
-        arrays[f"test_{k}"] = v
-    if history.first_weights is not None:
-        arrays["first_weights"] = history.first_weights
-    if history.image_shape is not None:
-        arrays["image_shape"] = np.array(history.image_shape)
+    optional = dict(grid_x=h.grid_x, grid_pred=h.grid_pred, x=h.x, y=h.y, theta=h.theta, accuracy=h.accuracy,
+                    first_weights=h.first_weights,
+                    image_shape=np.array(h.image_shape) if h.image_shape is not None else None)
+    optional.update({f"test_{k}": v for k, v in (h.test or {}).items()})
+    arrays.update({k: v for k, v in optional.items() if v is not None})
     return {prefix + k: v for k, v in arrays.items()}
 
 
 def _history(d, prefix: str = "") -> History:
-    def get(k):
-        return d[prefix + k]
+    def get(k, default=None):
+        return d[prefix + k] if prefix + k in d.files else default
 
+    net = Net(tuple(int(v) for v in get("sizes")), tuple(str(a) for a in get("activations")), bool(get("bias")))
+    test = None
+    if get("test_loss") is not None:
+        test = {k: get(f"test_{k}") for k in ("loss", "mae", "accuracy", "x", "y") if get(f"test_{k}") is not None}
+    shape = get("image_shape")
     return History(
-        iteration=get("iteration"), loss=get("loss"), mae=get("mae"), grid_x=get("grid_x"),
-        grid_pred=get("grid_pred"), x=get("x"), y=get("y"), x_names=tuple(str(s) for s in get("x_names")),
-        y_names=tuple(str(s) for s in get("y_names")),
-        theta=get("theta") if prefix + "theta" in d.files else None, config=json.loads(str(get("config"))),
+        iteration=get("iteration"), loss=get("loss"), mae=get("mae"), net=net, loss_name=str(get("loss_name")),
+        summary=str(get("summary")), x_names=tuple(str(s) for s in get("x_names")),
+        y_names=tuple(str(s) for s in get("y_names")), config=str(get("config")),
         diverged_at=int(get("diverged_at")), train_key=str(get("train_key")),
-        accuracy=get("accuracy") if prefix + "accuracy" in d.files else None,
-        test={k: get(f"test_{k}") for k in ("loss", "mae", "accuracy", "x", "y")}
-        if prefix + "test_loss" in d.files else None,
-        first_weights=get("first_weights") if prefix + "first_weights" in d.files else None,
-        image_shape=tuple(int(v) for v in get("image_shape")) if prefix + "image_shape" in d.files else None,
+        grid_x=get("grid_x"), grid_pred=get("grid_pred"), x=get("x"), y=get("y"), theta=get("theta"),
+        accuracy=get("accuracy"), test=test, first_weights=get("first_weights"),
+        image_shape=tuple(int(v) for v in shape) if shape is not None else None,
     )
 
 
@@ -141,12 +184,19 @@ def save(history: History, file: str | Path) -> None:
     _write(file, {"format": np.int64(FORMAT), **_arrays(history)})
 
 
+def _open(file):
+    try:
+        return np.load(file, allow_pickle=False)
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise ValueError(f"{file} is not a readable snapshot file ({exc})") from None
+
+
 def load(file: str | Path) -> History:
     """Read a snapshot file written by `save`; ValueError when it is not one (or another format)."""
-    with np.load(file, allow_pickle=False) as d:
+    with _open(file) as d:
         if "format" not in d.files or int(d["format"]) != FORMAT or "labels" in d.files:
             raise ValueError(f"{file} is not an nnviz snapshot file of format {FORMAT}")
-        return _history(d)
+        return _read(d, "")
 
 
 def save_runs(labels, histories: list[History], finals: list[np.ndarray], file: str | Path) -> None:
@@ -161,11 +211,19 @@ def save_runs(labels, histories: list[History], finals: list[np.ndarray], file: 
 
 def load_runs(file: str | Path) -> tuple[list[str], list[History]]:
     """(labels, histories) from a comparison's snapshot file."""
-    with np.load(file, allow_pickle=False) as d:
+    with _open(file) as d:
         if "format" not in d.files or int(d["format"]) != FORMAT or "labels" not in d.files:
             raise ValueError(f"{file} is not an nnviz comparison snapshot file of format {FORMAT}")
         labels = [str(s) for s in d["labels"]]
-        return labels, [_history(d, f"run{i}/") for i in range(len(labels))]
+        return labels, [_read(d, f"run{i}/") for i in range(len(labels))]
+
+
+def _read(d, prefix: str) -> History:
+    """_history, with a damaged member (a file cut short) reported as ValueError."""
+    try:
+        return _history(d, prefix)
+    except (KeyError, zipfile.BadZipFile, EOFError, OSError, TypeError) as exc:
+        raise ValueError(f"the snapshot file is damaged ({type(exc).__name__}: {exc})") from None
 
 
 def read_key(file: str | Path) -> str | None:
@@ -177,5 +235,6 @@ def read_key(file: str | Path) -> str | None:
             if "labels" in d.files:
                 return "+".join(str(d[f"run{i}/train_key"]) for i in range(len(d["labels"])))
             return str(d["train_key"])
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
+

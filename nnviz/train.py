@@ -11,9 +11,9 @@ from .config import TrainConfig
 from .losses import LOSSES
 from .model import Net, backward, forward, layer_views, predict, with_bias_column
 from .optim import OPTIMIZERS
+from .snapshots import Keep
 
 AUTO_SNAPSHOTS = 200  # snapshot_every: auto gives about this many
-KEEP_THETA_UP_TO = 10_000  # parameters stored at every snapshot only for nets this small
 PREPARE_UP_TO = 64  # inputs up to this wide get their column of ones once, wider ones add the bias per step
 
 
@@ -26,8 +26,8 @@ class Snapshot:
     mae: float  # mean |y - y_hat| over the training set
     accuracy: float  # fraction classified right (bce, cross_entropy), else NaN
     test: tuple[float, float, float]  # (loss, mae, accuracy) on the held-out test set; NaN without one
-    pred: np.ndarray  # (G, k) predictions at the grid points
-    theta: np.ndarray | None  # (P,) parameters: for small nets, and always in the last snapshot
+    pred: np.ndarray | None  # (G, k) predictions at the grid points (None without a grid)
+    theta: np.ndarray | None  # (P,) parameters: when Keep.theta, and always in the last snapshot
     last: bool  # the final snapshot (end of training or divergence)
     diverged: bool  # training stopped at a non-finite loss
     first_weights: np.ndarray | None = None  # (u, d) the first hidden units' input weights (image data)
@@ -75,18 +75,27 @@ def weight_mask(net: Net, dtype) -> np.ndarray:
     return mask
 
 
+def _leading_rows(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether `a` is b[:len(a)] (the same memory): then predictions at a are the first of those at b."""
+    ai, bi = a.__array_interface__, b.__array_interface__
+    return ai["data"][0] == bi["data"][0] and a.strides == b.strides and a.shape[1:] == b.shape[1:]
+
+
 def train(
-    net: Net, theta: np.ndarray, x: np.ndarray, y: np.ndarray, grid: np.ndarray, tc: TrainConfig,
-    rng: np.random.Generator, test: tuple[np.ndarray, np.ndarray] | None = None, keep_first: int = 0,
+    net: Net, theta: np.ndarray, x: np.ndarray, y: np.ndarray, grid: np.ndarray | None, tc: TrainConfig,
+    rng: np.random.Generator, test: tuple[np.ndarray, np.ndarray] | None = None,
+    keep: Keep = Keep(True, True, True, 0),
 ) -> Iterator[Snapshot]:
     """Train `net` from theta (P,) (updated in place) on x (N, d), y (N, k); yield Snapshots.
 
-    Snapshots come at update 0, every `snapshot_every` updates and at the end. A non-finite batch
+    Snapshots come at update 0, every `snapshot_every` updates and at the end, each holding the
+    predictions at grid (G, d) (none when grid is None) and what `keep` asks for. A non-finite batch
     loss stops training: the last snapshot is then marked `diverged` at that iteration.
     """
     dtype = theta.dtype
-    grid_is_x = grid is x  # multi-input data: the picture's predictions are those at x
-    x, y, grid = (a.astype(dtype, copy=False) for a in (x, y, grid))
+    grid_in_x = grid is not None and _leading_rows(grid, x)  # the picture's predictions are the first at x
+    x, y = (a.astype(dtype, copy=False) for a in (x, y))
+    grid = grid.astype(dtype, copy=False) if grid is not None else None
     loss = LOSSES[tc.loss]
     opt = OPTIMIZERS[tc.optimizer.name]
     hp = tc.optimizer.params
@@ -95,7 +104,6 @@ def train(
     g = layer_views(net, g_theta)
     state = opt.init(theta, hp)
     total, batch, every = schedule(tc, len(x))
-    keep_theta = net.n_params <= KEEP_THETA_UP_TO
 
     if test is not None and len(test[0]):
         test = tuple(a.astype(dtype, copy=False) for a in test)
@@ -104,10 +112,10 @@ def train(
 
     def snapshot(it: int, last: bool = False, diverged: bool = False) -> Snapshot:
         (value, mae, acc), pred_x = evaluate(net, p, x, y, loss)
-        pred_grid = pred_x if grid_is_x else predict(net, p, grid)
+        pred_grid = None if grid is None else pred_x[: len(grid)] if grid_in_x else predict(net, p, grid)
         held_out = evaluate(net, p, *test, loss)[0] if test is not None else NAN3
-        first = p[0][: net.sizes[0], :keep_first].T.copy() if keep_first else None  # w0's first columns
-        return Snapshot(it, value, mae, acc, held_out, pred_grid, theta.copy() if keep_theta or last else None,
+        first = p[0][: net.sizes[0], : keep.first_weights].T.copy() if keep.first_weights else None  # w0's columns
+        return Snapshot(it, value, mae, acc, held_out, pred_grid, theta.copy() if keep.theta or last else None,
                         last, diverged, first)
 
     wmask = weight_mask(net, dtype) if tc.l1 or tc.l2 else None

@@ -1,9 +1,12 @@
 """Shared helpers: write small configs into a temporary folder."""
 from __future__ import annotations
 
+import gzip
+import struct
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 SMALL = """\
@@ -29,3 +32,25 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+def write_idx(path, array, magic_dims, gz=False, cut=0):
+    head = bytes([0, 0, 8, magic_dims]) + struct.pack(f">{array.ndim}I", *array.shape)
+    data = head + array.astype(np.uint8).tobytes()
+    data = data[: len(data) - cut]
+    (gzip.open if gz else open)(path, "wb").write(data)
+
+
+@pytest.fixture
+def mnist_folder(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = np.arange(60) % 10
+    images = np.zeros((60, 28, 28))
+    for k, d in enumerate(labels):  # a digit's picture: a bar whose place says which digit it is
+        images[k, 2 + 2 * d : 4 + 2 * d, 4:24] = 255
+    images += rng.integers(0, 30, images.shape)
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    write_idx(folder / "train-images-idx3-ubyte.gz", np.clip(images, 0, 255), 3, gz=True)
+    write_idx(folder / "train-labels-idx1-ubyte", labels, 1)
+    return folder

@@ -56,10 +56,8 @@ def test_second_run_renders_nothing_and_render_changes_redraw_only(tmp_path):
     out = tmp_path / "out"
     assert run("render", d, "--out", out, "-j", "2").exit_code == 0
     before = mtimes(out)
-    t0 = time.monotonic()
     r = run("render", d, "--out", out)
-    assert r.exit_code == 0 and "3 up to date" in r.output
-    assert time.monotonic() - t0 < 2
+    assert r.exit_code == 0 and "3 up to date" in r.output  # (how fast: benchmarks/bench_batch.py)
     assert {p: t for p, t in mtimes(out).items() if p.name != "index.html"} == \
         {p: t for p, t in before.items() if p.name != "index.html"}
     # only render: changes -> the video is drawn again, the snapshots are reused
@@ -110,7 +108,7 @@ def test_globs(tmp_path):
 
 
 def test_a_crashing_worker_fails_only_its_own_config(tmp_path, monkeypatch):
-    from nnviz.config import load_config
+    from nnviz.experiment import load_config
 
     real = batch.render
 
@@ -155,7 +153,7 @@ def test_webm_and_gif_formats_and_embeds(tmp_path):
 
 
 def test_gif_rate_divides_100():
-    from nnviz.render.formats import gif_fps, gif_size
+    from nnviz.draw.formats import gif_fps, gif_size
 
     assert [gif_fps(f) for f in (30, 25, 24, 60, 10, 7, 0.5)] == [25, 25, 20, 50, 10, 5, 1]
     assert gif_size((1280, 720), 640) == (640, 360) and gif_size((320, 240), 640) == (320, 240)

@@ -16,8 +16,9 @@ from conftest import SMALL
 from nnviz.cli import main
 
 BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
-pytestmark = pytest.mark.skipif(BROWSER is None, reason="Chromium is not installed (apt-get install chromium); "
-                                                        "the gallery was not checked in a browser")
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(BROWSER is None, reason="Chromium is not installed (apt-get install chromium); "
+                                                         "the gallery was not checked in a browser")]
 
 CHECK = """
 <pre id="nnviz-result">pending</pre>

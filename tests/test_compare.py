@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from conftest import SMALL
 from nnviz import snapshots
 from nnviz.cli import main
-from nnviz.compare import Comparison
-from nnviz.config import load_config
+from nnviz.experiment import Comparison
+from nnviz.experiment import load_config
 from nnviz.errors import ConfigError
 from nnviz.pipeline import prepare, render
 
@@ -111,14 +111,14 @@ runs:
 def shipped(name, tmp_path, extra=()):
     cfg = load_config(CONFIGS / name, FAST + list(extra))
     result = render(cfg, tmp_path)
-    return {r["label"]: r for r in result.runs}, snapshots.load_runs(result.outputs.snapshots)[1]
+    return {r.label: r for r in result.runs}, snapshots.load_runs(result.outputs.snapshots)[1]
 
 
 def test_sine_layers_vs_optimizers(tmp_path):
     runs, _ = shipped("sine-layers-vs-optimizers.yaml", tmp_path, ["train.snapshot_every=2000"])
-    assert 0.15 < runs["1×60 SGD"]["final_loss"] < 0.3  # stuck near 0.2
-    assert runs["2×10 SGD"]["final_loss"] < runs["1×60 SGD"]["final_loss"]
-    assert runs["1×60 Adam"]["final_loss"] < 0.06 and runs["2×10 Adam"]["final_loss"] < 0.06  # with Adam both fit
+    assert 0.15 < runs["1×60 SGD"].final_loss < 0.3  # stuck near 0.2
+    assert runs["2×10 SGD"].final_loss < runs["1×60 SGD"].final_loss
+    assert runs["1×60 Adam"].final_loss < 0.06 and runs["2×10 Adam"].final_loss < 0.06  # with Adam both fit
 
 
 def test_xor3_alpha_sweep(tmp_path):
@@ -137,8 +137,8 @@ def test_xor3_hidden_4_vs_32(tmp_path):
 
 def test_linear_one_vs_two_layers(tmp_path):
     runs, _ = shipped("linear-one-vs-two-layers.yaml", tmp_path, ["train.snapshot_every=500"])
-    assert runs["1 layer, lr 1"]["diverged_at"] > 0 and runs["1 layer, lr 1"]["final_loss"] is None
+    assert runs["1 layer, lr 1"].diverged_at > 0 and runs["1 layer, lr 1"].final_loss is None
     others = [r for label, r in runs.items() if label != "1 layer, lr 1"]
-    assert all(r["diverged_at"] == -1 for r in others)
-    assert runs["2 layers tanh, lr 0.01"]["final_loss"] > runs["1 layer, lr 0.01"]["final_loss"]
-    assert runs["2 layers tanh, lr 0.001"]["final_loss"] < runs["2 layers tanh, lr 0.01"]["final_loss"]
+    assert all(r.diverged_at == -1 for r in others)
+    assert runs["2 layers tanh, lr 0.01"].final_loss > runs["1 layer, lr 0.01"].final_loss
+    assert runs["2 layers tanh, lr 0.001"].final_loss < runs["2 layers tanh, lr 0.01"].final_loss

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnviz.config import load_config
+from nnviz.experiment import load_config
 from nnviz.errors import ConfigError
 from nnviz.pipeline import prepare
 

@@ -1,16 +1,15 @@
 """Hand-written digits: scikit-learn's 8x8 set, MNIST's IDX files, and the hidden units' weights as pictures."""
-import gzip
-import struct
-
 import imageio_ffmpeg
 import numpy as np
 import pytest
 
 from nnviz import snapshots
-from nnviz.config import load_config
+from nnviz.experiment import load_config
 from nnviz.datasets import DataError, read_idx
 from nnviz.errors import ConfigError
 from nnviz.pipeline import prepare, render
+
+from conftest import write_idx
 
 MLP = """\
 title: Digits
@@ -20,28 +19,6 @@ train: {{loss: cross_entropy, optimizer: {{name: adam, lr: 0.01}}, batch_size: 6
         snapshot_every: 15, dtype: float32}}
 render: {{size: [640, 360], fps: 10, hold: 0, preset: ultrafast}}
 """
-
-
-def write_idx(path, array, magic_dims, gz=False, cut=0):
-    head = bytes([0, 0, 8, magic_dims]) + struct.pack(f">{array.ndim}I", *array.shape)
-    data = head + array.astype(np.uint8).tobytes()
-    data = data[: len(data) - cut]
-    (gzip.open if gz else open)(path, "wb").write(data)
-
-
-@pytest.fixture
-def mnist_folder(tmp_path):
-    rng = np.random.default_rng(0)
-    labels = np.arange(60) % 10
-    images = np.zeros((60, 28, 28))
-    for k, d in enumerate(labels):  # a digit's picture: a bar whose place says which digit it is
-        images[k, 2 + 2 * d : 4 + 2 * d, 4:24] = 255
-    images += rng.integers(0, 30, images.shape)
-    folder = tmp_path / "mnist"
-    folder.mkdir()
-    write_idx(folder / "train-images-idx3-ubyte.gz", np.clip(images, 0, 255), 3, gz=True)
-    write_idx(folder / "train-labels-idx1-ubyte", labels, 1)
-    return folder
 
 
 def test_idx_reader_and_its_errors(tmp_path, mnist_folder):
@@ -109,7 +86,7 @@ def test_seed003_batch_size_and_overfit_claims(tmp_path):
         return float(np.mean(np.abs(np.diff(np.log(h.loss[len(h.loss) // 4:])))))
 
     assert roughness(small) > 3 * roughness(big)  # the small batch's curve is volatile, the large one smooth
-    assert all(0.5 < r["final_accuracy"] <= 1 for r in result.runs)  # the table's accuracy column
+    assert all(0.5 < r.final_accuracy <= 1 for r in result.runs)  # the table's accuracy column
     assert (np.diff(small.loss) > 0).sum() > (np.diff(big.loss) > 0).sum()  # and climbs more often
     over = render(load_config(CONFIGS / "digits-overfit-10-per-class.yaml", FAST + ["render.frames=20"]), tmp_path)
     h = snapshots.load(over.outputs.snapshots)

@@ -4,10 +4,14 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from nnviz.config import PANEL_NAMES, load_config
+from nnviz import snapshots
+from nnviz.config import PANEL_NAMES, RenderConfig
+from nnviz.draw.panels import PANELS, choose
+from nnviz.draw.scene import Scene, pick
 from nnviz.errors import ConfigError
+from nnviz.experiment import load_config
+from nnviz.model import unflatten
 from nnviz.pipeline import prepare, render
-from nnviz.render.panels import PANELS
 
 BASE = """\
 title: Panels
@@ -39,12 +43,15 @@ def test_two_d_data_renders_a_boundary(write, tmp_path, data, loss, output, extr
     assert (left.mean(axis=2) < 0.95).mean() > 0.5
 
 
-def test_default_panels_by_task(write):
-    from nnviz.pipeline import panels_for
+def panels_of(cfg):
+    p = prepare(cfg)
+    return choose(cfg.render.panels, p.net, cfg.train.loss, p.data.image is not None, p.keep)
 
-    assert panels_for(load_config(config(write)), 2) == ("boundary", "loss", "metrics")
-    assert panels_for(load_config(config(write, "plane", "mse", "linear")), 2) == ("boundary", "loss")
-    assert panels_for(load_config(write("s.yaml", "data: {name: sine}\n")), 1) == ("fit", "loss")
+
+def test_default_panels_by_task(write):
+    assert panels_of(load_config(config(write))) == ("boundary", "loss", "metrics")
+    assert panels_of(load_config(config(write, "plane", "mse", "linear"))) == ("boundary", "loss")
+    assert panels_of(load_config(write("s.yaml", "data: {name: sine}\n"))) == ("fit", "loss")
 
 
 @pytest.mark.parametrize("data,loss,output,panels,what", [
@@ -66,8 +73,6 @@ def test_unknown_panel_lists_the_valid_ones(write):
 
 
 def test_metrics_follow_the_accuracy(write, tmp_path):
-    from nnviz import snapshots
-
     result = render(load_config(config(write)), tmp_path)
     h = snapshots.load(result.outputs.snapshots)
     assert h.accuracy.shape == h.loss.shape and np.all((0 <= h.accuracy) & (h.accuracy <= 1))
@@ -75,8 +80,6 @@ def test_metrics_follow_the_accuracy(write, tmp_path):
 
 
 def test_frames_and_log_spacing():
-    from nnviz.render.scene import pick
-
     its = np.arange(0, 20001, 100)
     lin = pick(its, 11, "linear")
     assert lin.tolist() == list(range(0, 20001, 2000))
@@ -97,11 +100,8 @@ def test_network_panel_draws_every_frame(write, tmp_path):
     path = config(write, "circle", panels=", panels: [boundary, network, loss]")
     result = render(load_config(path), tmp_path)
     assert imageio_ffmpeg.count_frames_and_secs(str(result.outputs.video))[0] == 11
-    from nnviz import snapshots
-    from nnviz.render.scene import Scene
-
     h = snapshots.load(result.outputs.snapshots)
-    scene = Scene(h, "t", (640, 360), panels=("network", "loss"))
+    scene = Scene(h, "t", RenderConfig(size=(640, 360)), panels=("network", "loss"))
     net = scene.panels[0]
     first, last = scene.frame(0).copy(), scene.frame(scene.n - 1).copy()
     assert not np.array_equal(first, last)  # edges and units change as the weights do
@@ -121,6 +121,20 @@ def test_neurons_panel(write, tmp_path, data, loss, output):
     path = config(write, data, loss, output, panels=", panels: [neurons, loss]")
     result = render(load_config(path), tmp_path)
     assert imageio_ffmpeg.count_frames_and_secs(str(result.outputs.video))[0] == 11
+    h = snapshots.load(result.outputs.snapshots)
+    scene = Scene(h, "t", RenderConfig(size=(640, 360)), panels=("neurons", "loss"))
+    panel = scene.panels[0]
+    first = scene.frame(0).copy()
+    assert not np.array_equal(first, scene.frame(scene.n - 1))  # the units change as the net learns
+    if data == "sine":  # each curve is its unit's output: tanh(x w0[0, u] + b0[u]), computed here by hand
+        for i in (0, scene.n // 2, scene.n - 1):
+            scene.frame(i)
+            p = unflatten(h.net, h.theta[int(scene.index[0][i])])
+            x = h.grid_x[:, 0]
+            for u, line in enumerate(panel.lines):
+                np.testing.assert_allclose(line.get_ydata(), np.tanh(x * p["w0"][0, u] + p["b0"][u]), rtol=1e-12)
+            assert len(panel.lines) == 6
+    scene.close()
 
 
 def test_landscape_panel_and_its_errors(write, tmp_path):
@@ -133,12 +147,25 @@ def test_landscape_panel_and_its_errors(write, tmp_path):
                        "render.landscape.resolution=12"])
     result = render(cfg, tmp_path)
     h = snapshots.load(result.outputs.snapshots)
-    from nnviz.render.scene import Scene
-
-    scene = Scene(h, "t", (640, 360), panels=("landscape", "loss"))
+    scene = Scene(h, "t", cfg.render, panels=("landscape", "loss"))
     land = scene.panels[0]
-    path = land.path
-    assert path.shape == (h.n, 2) and np.array_equal(path[-1], h.theta[-1][[land.ia, land.ib]])
+    names = cfg.render.landscape.weights
+    assert names == ("w1[0,0]", "w1[1,0]")  # the shipped config's: two output weights
+    # the path is the two named weights at every snapshot, read here through the weights' names
+    views = [unflatten(h.net, th)["w1"] for th in h.theta]
+    np.testing.assert_array_equal(land.path, [[w[0, 0], w[1, 0]] for w in views])
+    # the surface is the loss: at the final weights it is the loss the trainer recorded at the end ...
+    from nnviz.draw.compute import loss_surface
+
+    final = loss_surface(h.net, h.loss_name, h.theta[-1], names, land.path[-1:, 0], land.path[-1:, 1], h.x, h.y)
+    assert final[0, 0] == pytest.approx(h.loss[-1], rel=1e-9)
+    # ... and every drawn point of it is that loss with the two weights moved (seed 002's sse, by hand)
+    j, i = 3, 7
+    w1 = views[-1].copy()
+    w1[0, 0], w1[1, 0] = land.a[j], land.b[i]
+    hidden = 1 / (1 + np.exp(-(h.x @ unflatten(h.net, h.theta[-1])["w0"])))
+    out = 1 / (1 + np.exp(-(hidden @ w1)))
+    assert land.surface[i, j] == pytest.approx(0.5 * np.sum((out - h.y) ** 2), rel=1e-9)
     scene.close()
     bad = write("bad.yaml", "data: {name: xor3}\nmodel: {hidden: [4]}\n"
                             "render: {panels: [landscape, loss], landscape: {weights: [\"w0[0,0]\", \"w0[9,0]\"]}}\n")

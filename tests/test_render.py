@@ -1,4 +1,5 @@
 """End to end: the MP4 read back by ffmpeg, the poster, reuse of snapshots, atomic outputs."""
+import json
 import os
 import re
 import subprocess
@@ -11,7 +12,7 @@ from matplotlib.image import imread
 
 from conftest import SMALL
 from nnviz import snapshots
-from nnviz.config import load_config
+from nnviz.experiment import load_config
 from nnviz.errors import RenderError
 from nnviz.pipeline import render
 
@@ -41,7 +42,8 @@ def test_render_writes_a_web_ready_mp4_poster_and_snapshots(write, tmp_path):
     assert poster.shape[:2] == (240, 320)
     h = snapshots.load(o.snapshots)
     assert h.iteration.tolist() == list(range(0, 201, 20)) and h.diverged_at == -1
-    assert h.config["train"]["optimizer"]["params"]["lr"] == 0.02
+    assert json.loads(h.config)["train"]["optimizer"]["params"]["lr"] == 0.02
+    assert h.net.sizes == (1, 8, 1) and h.net.activations == ("tanh", "linear") and h.loss_name == "mse"
     assert not [p for p in o.video.parent.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
@@ -95,7 +97,7 @@ def test_failing_ffmpeg_keeps_the_older_video_and_leaves_no_partial_file(write, 
 
 
 def test_interrupt_mid_render_leaves_no_partial_file(write, tmp_path, monkeypatch):
-    from nnviz.render import scene
+    from nnviz.draw import scene
 
     path = write("small.yaml", SMALL)
     calls = {"n": 0}

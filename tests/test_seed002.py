@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnviz.config import load_config
+from nnviz.experiment import load_config
 from nnviz.pipeline import prepare, run_training
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnviz.config import load_config
+from nnviz.experiment import load_config
 from nnviz.datasets import DATASETS
 from nnviz.pipeline import prepare, run_training, save_weights
 from nnviz.train import schedule

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..config import RenderConfig
 from ..snapshots import History
 from .panels import DIVERGED, PANELS, RUN_COLORS, RunsLossPanel
 
@@ -20,27 +21,6 @@ DPI = 100
 HINTING = "no_hinting"  # FreeType's autohinter is 30% of a frame's cost; unhinted text looks as good in video
 BASE_HEIGHT = 720  # font sizes are designed for 720 px and scale with the height
 MIN_SCALE = 0.6
-
-
-def summary(h: History) -> str:
-    """One line saying what was trained: '1-10-10-1 tanh net, bias · adam lr 0.01 · full batch · sine'."""
-    c = h.config
-    m = c["model"]
-    sizes = "-".join(map(str, [h.x.shape[1], *m["hidden"], h.y.shape[1]]))
-    if m["hidden"]:
-        net = f"{sizes} {'/'.join(sorted(set(m['activation'])))} net"
-        if m["output"] != "linear":
-            net += f", {m['output']} output"
-    else:
-        net = f"{sizes} single {m['output']} neuron" if h.y.shape[1] == 1 else f"{sizes} {m['output']} layer"
-    opt = c["train"]["optimizer"]
-    bits = [
-        net + ("" if m["bias"] else ", no bias"),
-        f"{opt['name']} lr {opt['params']['lr']:g}",
-        "full batch" if c["train"]["batch_size"] is None else f"batch {c['train']['batch_size']}",
-        c["data"]["name"],
-    ]
-    return "  ·  ".join(bits)
 
 
 def _shrink_to(text, right: float, renderer, smallest: float = 0.6) -> bool:
@@ -81,17 +61,32 @@ def _grid(n: int, aspect: float) -> tuple[int, int]:
     return best[1], best[2]
 
 
-class Scene:
-    """One run: its fit and its loss side by side. Several runs (a comparison): a grid of fits, one per
-    run and labelled, beside one loss panel with a line per run, all at the same iteration per frame."""
+def use_video_text() -> None:
+    """Draw text unhinted in this process (Agg reads the setting when it draws text, not per figure).
 
-    def __init__(self, histories, title: str, size: tuple[int, int], labels=None, note: str | None = None,
-                 panels=("fit", "loss"), frames: int | None = None, spacing: str = "linear", cell: str = "fit"):
+    Set once per process, never toggled per frame: a toggle races with any other thread drawing."""
+    matplotlib.rcParams["text.hinting"] = HINTING
+
+
+class Scene:
+    """One run: its panels side by side. A comparison (`labels` given, one per run, even for a single
+    run): a grid of cells, one per run and labelled, each drawn by the `cell` panel, beside one loss panel
+    with a line per run, all at the same iteration per frame.
+
+    `settings` are the render settings being rendered; `note` the subtitle (default: the run's summary)."""
+
+    def __init__(self, histories, title: str, settings: RenderConfig, labels=None, note: str | None = None,
+                 panels=("fit", "loss"), cell: str = "fit"):
         histories = [histories] if isinstance(histories, History) else list(histories)
         self.hs = histories
         self.h = histories[0]
+        self.comparison = labels is not None
+        self.settings = settings
+        size = settings.size
+        use_video_text()
         # frames follow the union of all runs' snapshot iterations; a run that has ended holds its last frame
-        self.timeline = pick(np.unique(np.concatenate([h.iteration for h in histories])), frames, spacing)
+        self.timeline = pick(np.unique(np.concatenate([h.iteration for h in histories])), settings.frames,
+                             settings.spacing)
         self.index = [np.maximum(np.searchsorted(h.iteration, self.timeline, side="right") - 1, 0) for h in histories]
         self.n = len(self.timeline)
         w, h = size
@@ -107,7 +102,7 @@ class Scene:
             "grid.linewidth": 0.8 * s, "axes.titlepad": 8 * s, "axes.labelpad": 5 * s,
             "text.hinting": HINTING,
         }
-        if len(histories) > 1:  # small multiples: smaller type in the cells
+        if self.comparison:  # small multiples: smaller type in the cells
             c = s * (0.8 if len(histories) <= 4 else 0.65)
             rc.update({"axes.titlesize": 13 * c, "axes.labelsize": 12 * c, "xtick.labelsize": 10.5 * c,
                        "ytick.labelsize": 10.5 * c, "legend.fontsize": 10.5 * c, "axes.titlepad": 5 * c})
@@ -118,12 +113,13 @@ class Scene:
             self.canvas = FigureCanvasAgg(self.fig)
             if self.canvas.get_width_height() != (w, h):
                 raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, wanted {size}")
-            if len(histories) == 1:
-                self.panels = [PANELS.lookup(name)(ax, self.h, s) for name, ax in zip(panels, self._axes(len(panels)))]
+            if not self.comparison:
+                self.panels = [PANELS.lookup(name)(ax, self.h, s, settings)
+                               for name, ax in zip(panels, self._axes(len(panels)))]
             else:
                 self.panels = self._grid_panels(labels, s * (0.8 if len(histories) <= 4 else 0.65), w / h, cell)
             self.artists = [a for p in self.panels for a in p.setup()]
-            if len(histories) > 1:
+            if self.comparison:
                 self.artists += [a for c in self.cells for a in c.decorate()]
             self._header(title, note)
             for a in self.artists:
@@ -150,7 +146,7 @@ class Scene:
         colors = [RUN_COLORS[k % len(RUN_COLORS)] for k in range(len(self.hs))]
         cells = []
         for k, (h, label) in enumerate(zip(self.hs, labels)):
-            cell = PANELS[cell_panel](self.fig.add_subplot(inner[k // cols, k % cols]), h, cell_scale)
+            cell = PANELS[cell_panel](self.fig.add_subplot(inner[k // cols, k % cols]), h, cell_scale, self.settings)
             cell.label, cell.color, cell.keep_legend = label, colors[k], k == 0
             cells.append(cell)
         self.cells = cells
@@ -160,7 +156,7 @@ class Scene:
         s, fig = self.scale, self.fig
         self.title = fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=22 * s, weight="bold",
                               color="#222222")
-        self.subtitle = fig.text(0.02, 0.895, note or summary(self.h), ha="left", va="top", fontsize=13 * s,
+        self.subtitle = fig.text(0.02, 0.895, note or self.h.summary, ha="left", va="top", fontsize=13 * s,
                                  color="#555555")
         # "iteration" is drawn once; only the number is redrawn each frame (text is most of a frame's cost).
         # Monospace and padded to the widest number, so the number's digits never shift.
@@ -171,7 +167,7 @@ class Scene:
         self.counter_box = fig.text(0.98, 0.965, "iteration " + "0" * self.width, alpha=0, **style)  # its extent
         self.artists.append(self.counter)
         self.diverged = None
-        if len(self.hs) == 1 and self.h.diverged_at >= 0:
+        if not self.comparison and self.h.diverged_at >= 0:
             self.diverged = fig.text(0.98, 0.895, f"diverged at iteration {self.h.diverged_at:,}", ha="right",
                                      va="top", fontsize=14 * s, color=DIVERGED, weight="bold")
 
@@ -192,7 +188,7 @@ class Scene:
         """The (H, W, 4) uint8 RGBA picture of frame i (a view of the canvas: copy it to keep it)."""
         self.canvas.restore_region(self.background)
         idx = [int(ix[i]) for ix in self.index]
-        if len(self.hs) == 1:
+        if not self.comparison:
             for p in self.panels:
                 p.update(idx[0])
         else:
@@ -201,14 +197,8 @@ class Scene:
                 cell.update_label(j)
             self.panels[-1].update(idx)
         self.counter.set_text(f"{int(self.timeline[i]):>{self.width},}")
-        # Agg reads text.hinting when it draws; rc_context would cost 0.25 ms a frame, so set and restore it
-        before = matplotlib.rcParams["text.hinting"]
-        matplotlib.rcParams["text.hinting"] = HINTING
-        try:
-            for a in self.artists:
-                self.fig.draw_artist(a)
-        finally:
-            matplotlib.rcParams["text.hinting"] = before
+        for a in self.artists:
+            self.fig.draw_artist(a)
         return np.asarray(self.canvas.buffer_rgba())
 
     def frames(self) -> Iterator[np.ndarray]:

@@ -1,4 +1,4 @@
-"""Comparisons: `runs:` and `sweep:` expand one base config into several runs, shown side by side.
+"""An experiment file: read the YAML, apply `--set`, and expand `runs:`/`sweep:` into a Comparison.
 
     runs:                                  # named overrides of dotted keys
       - {label: SGD, train.optimizer: {name: sgd, lr: 0.01}}
@@ -13,11 +13,15 @@ same initial weights and see the same data and batch order.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from .config import Config, RenderConfig, _apply, _validate
+from .config import Config, RenderConfig, validate
 from .errors import ConfigError, Problem
+from .yamlsrc import load, parse_scalar
 
 MAX_RUNS = 36
 MIN_SIZE = (640, 360)  # smaller, a grid of runs and a loss panel cannot be read
@@ -32,6 +36,7 @@ class Comparison:
     labels: tuple[str, ...]
     runs: tuple[Config, ...]  # each run's title is its label
     render: RenderConfig = field(default_factory=RenderConfig)
+    overrides: tuple[str, ...] = ()  # the --set items, as given
 
     @property
     def seed(self) -> int:
@@ -41,7 +46,71 @@ class Comparison:
         return {"title": self.title, "labels": list(self.labels), "runs": [r.to_dict() for r in self.runs]}
 
 
-def expand(raw: dict, file: str, lines: dict, set_paths: frozenset, max_runs: int = MAX_RUNS) -> Comparison:
+def load_config(file: str | Path, overrides=(), max_runs: int | None = None) -> Config | Comparison:
+    """Read, override and validate the config at `file`; ConfigError lists every problem found.
+
+    A Config, or a Comparison when the file has `runs:` or `sweep:` (even with a single run)."""
+    file = str(file)
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(file, None, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise ConfigError([Problem(file, None, "", "is a folder, not a config file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem(file, None, "", f"cannot read: {exc}")]) from None
+    raw, lines = load(text, file)
+    if raw is None:
+        raise ConfigError([Problem(file, None, "", "the file is empty: a config needs at least one key "
+                                                   "(`data: {name: sine}` is a whole config)")])
+    if not isinstance(raw, dict):
+        raise ConfigError([Problem(file, lines.get(()), "",
+                                   "the top level must be a mapping of keys (title, data, model, ...)")])
+    set_paths = set()
+    problems = []
+    for item in overrides:
+        try:
+            k, value = _parse_override(item)
+            _apply(raw, k, value)
+            set_paths.add(k)
+        except ValueError as exc:
+            problems.append(Problem(file, None, "", f"--set {item}: {exc}"))
+    if problems:
+        raise ConfigError(problems)
+    if "runs" in raw or "sweep" in raw:
+        return expand(raw, file, lines, frozenset(set_paths), max_runs or MAX_RUNS, tuple(overrides))
+    return validate(raw, file, lines, frozenset(set_paths), tuple(overrides))
+
+
+def _parse_override(item: str) -> tuple[tuple, Any]:
+    if "=" not in item:
+        raise ValueError("expected key.path=value")
+    k, text = item.split("=", 1)
+    parts = tuple(k.strip().split("."))
+    if not all(parts):
+        raise ValueError("expected key.path=value")
+    try:
+        return parts, parse_scalar(text)
+    except ConfigError as exc:
+        raise ValueError(exc.problems[0].message) from None
+
+
+def _apply(raw: dict, path: tuple, value: Any) -> None:
+    node = raw
+    for part in path[:-1]:
+        nxt = node.get(part)
+        if isinstance(nxt, str):  # `optimizer: adam` shorthand: --set train.optimizer.lr=0.1 still works
+            nxt = node[part] = {"name": nxt}
+        elif nxt is None:
+            nxt = node[part] = {}
+        elif not isinstance(nxt, dict):
+            raise ValueError(f"{'.'.join(path[:-1])} is not a mapping")
+        node = nxt
+    node[path[-1]] = value
+
+
+def expand(raw: dict, file: str, lines: dict, set_paths: frozenset, max_runs: int = MAX_RUNS,
+           overrides: tuple[str, ...] = ()) -> Comparison:
     """The Comparison that `raw` (a config with runs: and/or sweep:) describes; ConfigError for every mistake."""
     problems: list[Problem] = []
 
@@ -118,7 +187,7 @@ def expand(raw: dict, file: str, lines: dict, set_paths: frozenset, max_runs: in
                     run_lines[key + p[len(src):]] = ln
         run["title"] = label
         try:
-            configs.append(_validate(run, file, run_lines, set_paths))
+            configs.append(validate(run, file, run_lines, set_paths, overrides))
         except ConfigError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -129,7 +198,7 @@ def expand(raw: dict, file: str, lines: dict, set_paths: frozenset, max_runs: in
         raise ConfigError([Problem(file, at, "render.size", f"a comparison needs at least "
                                    f"{MIN_SIZE[0]}x{MIN_SIZE[1]} pixels for its grid, got {w}x{h}")])
     title = raw.get("title") if isinstance(raw.get("title"), str) else configs[0].source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return Comparison(file, title, tuple(v[0] for v in variants), tuple(configs), configs[0].render)
+    return Comparison(file, title, tuple(v[0] for v in variants), tuple(configs), configs[0].render, overrides)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -147,3 +216,14 @@ def _show(v) -> str:
         return v.get("name", str(v)) if len(v) == 1 else ", ".join(f"{k}={_show(x)}" for k, x in v.items())
     return str(v)
 
+
+
+def with_formats(cfg: Config | Comparison, formats) -> Config | Comparison:
+    """`cfg` rendered in `formats` instead of its render.formats (the command line's --format)."""
+    if not formats:
+        return cfg
+    render = dataclasses.replace(cfg.render, formats=tuple(dict.fromkeys(formats)))
+    if isinstance(cfg, Comparison):
+        return dataclasses.replace(cfg, render=render, runs=tuple(dataclasses.replace(r, render=render)
+                                                                  for r in cfg.runs))
+    return dataclasses.replace(cfg, render=render)

@@ -1,0 +1,77 @@
+"""From a Scene to finished files: every video format and the poster, renamed into place together.
+
+All videos are encoded at once from one pass of drawing. A GIF takes a second pass: the first also
+feeds ffmpeg's palette generator, the second maps the frames, drawn again, onto that palette. The
+poster (the last frame) is written after every writer has closed successfully, and nothing is renamed
+into place before all of them are complete: a failing encoder leaves the older files untouched.
+"""
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from matplotlib.image import imsave
+
+from ..config import RenderConfig
+from ..files import Staging
+from .formats import FORMATS, gif_args, gif_size, palette_args
+from .scene import Scene
+from .video import VideoWriter
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def encode(scene: Scene, r: RenderConfig, files: dict[str, Path], progress: Progress | None = None) -> int:
+    """Draw `scene` into files[fmt] for each of r.formats and files["poster"]; return the video frames."""
+    hold = int(round(r.hold * r.fps))
+    total = scene.n + hold
+    gif = "gif" in r.formats
+    passes = 2 if gif else 1
+
+    def frames(pass_no: int):
+        frame = None
+        for i in range(scene.n):
+            frame = scene.frame(i)
+            yield frame
+            if progress:
+                progress("drawing", pass_no * total + i + 1, passes * total)
+        for _ in range(hold):
+            yield frame
+        if progress:
+            progress("drawing", (pass_no + 1) * total, passes * total)
+
+    folder = files["poster"].parent
+    with Staging() as stage, (tempfile.TemporaryDirectory(dir=folder, prefix=".palette.") if gif
+                              else contextlib.nullcontext(None)) as tmp:
+        palette = Path(tmp or ".") / "palette.png"  # a GIF's first pass writes it, the second reads it
+        gsize = gif_size(r.size, r.gif_width)
+        last = None
+        with contextlib.ExitStack() as writers_open:
+            writers = [writers_open.enter_context(VideoWriter(stage.path(files[f]), r.size, r.fps,
+                                                              FORMATS[f].args(r), name=files[f].name))
+                       for f in r.formats if f != "gif"]
+            if gif:
+                writers.append(writers_open.enter_context(
+                    VideoWriter(palette, r.size, r.fps, palette_args(r.fps, gsize), check_frames=False,
+                                name=files["gif"].name)))
+            for last in frames(0):
+                for w in writers:
+                    w.write(last)
+            last = last.copy()  # the canvas' buffer: the GIF's second pass draws over it
+        if gif:
+            with VideoWriter(stage.path(files["gif"]), r.size, r.fps, gif_args(r.fps, gsize),
+                             extra_inputs=["-i", str(palette)], check_frames=False, name=files["gif"].name) as w:
+                for frame in frames(1):
+                    w.write(frame)
+        write_png(last, stage.path(files["poster"]))
+        if progress:
+            progress("encoding", total, total)
+    return total
+
+
+def write_png(frame: np.ndarray, file: Path) -> None:
+    """An (H, W, 4) uint8 frame as a PNG file."""
+    imsave(file, frame, format="png")
