@@ -36,6 +36,7 @@ def mtimes(out):
     return {p: p.stat().st_mtime_ns for p in Path(out).rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow
 def test_folder_renders_in_parallel_and_a_broken_config_fails_alone(tmp_path):
     d = folder_of(tmp_path, broken=True)
     out = tmp_path / "out"
@@ -51,6 +52,7 @@ def test_folder_renders_in_parallel_and_a_broken_config_fails_alone(tmp_path):
     assert (out / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_second_run_renders_nothing_and_render_changes_redraw_only(tmp_path):
     d = folder_of(tmp_path)
     out = tmp_path / "out"
@@ -107,6 +109,7 @@ def test_globs(tmp_path):
         batch.find_configs([str(d / "*.yml")])
 
 
+@pytest.mark.slow
 def test_a_crashing_worker_fails_only_its_own_config(tmp_path, monkeypatch):
     from nnviz.experiment import load_config
 
@@ -214,6 +217,7 @@ def test_list_and_new(tmp_path, monkeypatch):
     assert run("new", "my-first-net").exit_code == 1
 
 
+@pytest.mark.slow
 def test_ctrl_c_mid_batch_exits_130_and_leaves_no_partial_file(tmp_path):
     d = folder_of(tmp_path, n=4)
     for f in d.iterdir():  # long enough to be interrupted while drawing

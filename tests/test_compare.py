@@ -114,6 +114,7 @@ def shipped(name, tmp_path, extra=()):
     return {r.label: r for r in result.runs}, snapshots.load_runs(result.outputs.snapshots)[1]
 
 
+@pytest.mark.slow
 def test_sine_layers_vs_optimizers(tmp_path):
     runs, _ = shipped("sine-layers-vs-optimizers.yaml", tmp_path, ["train.snapshot_every=2000"])
     assert 0.15 < runs["1×60 SGD"].final_loss < 0.3  # stuck near 0.2
@@ -121,6 +122,7 @@ def test_sine_layers_vs_optimizers(tmp_path):
     assert runs["1×60 Adam"].final_loss < 0.06 and runs["2×10 Adam"].final_loss < 0.06  # with Adam both fit
 
 
+@pytest.mark.slow
 def test_xor3_alpha_sweep(tmp_path):
     runs, hs = shipped("xor3-alpha-sweep.yaml", tmp_path, ["train.snapshot_every=10000"])
     mae = {label: float(h.mae[-1]) for label, h in zip(runs, hs)}
@@ -130,11 +132,13 @@ def test_xor3_alpha_sweep(tmp_path):
     assert mae["lr=1000"] == pytest.approx(0.5, abs=1e-9)  # saturated at 0.5
 
 
+@pytest.mark.slow
 def test_xor3_hidden_4_vs_32(tmp_path):
     runs, hs = shipped("xor3-hidden-4-vs-32.yaml", tmp_path, ["train.snapshot_every=10000"])
     assert hs[1].mae[-1] < hs[0].mae[-1] < 0.0015  # 32 units get lower than 4
 
 
+@pytest.mark.slow
 def test_linear_one_vs_two_layers(tmp_path):
     runs, _ = shipped("linear-one-vs-two-layers.yaml", tmp_path, ["train.snapshot_every=500"])
     assert runs["1 layer, lr 1"].diverged_at > 0 and runs["1 layer, lr 1"].final_loss is None

@@ -77,6 +77,7 @@ CONFIGS = __import__("pathlib").Path(__file__).resolve().parent.parent / "config
 FAST = ["render.size=[640, 360]", "render.hold=0", "render.preset=ultrafast", "render.fps=10"]
 
 
+@pytest.mark.slow
 def test_seed003_batch_size_and_overfit_claims(tmp_path):
     pytest.importorskip("sklearn")
     result = render(load_config(CONFIGS / "digits-batch-size.yaml", FAST), tmp_path)

@@ -13,6 +13,8 @@ import pytest
 from nnviz.experiment import load_config
 from nnviz.pipeline import prepare, run_training
 
+pytestmark = pytest.mark.slow  # every case trains or renders in full
+
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
 PUBLISHED = {  # (hidden, alpha): errors after 0, 10000, ..., 50000 iterations, as printed in the post
