@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, procs
 from .errors import ConfigError, NnvizError
 
 log = logging.getLogger("nnviz")
@@ -133,7 +133,7 @@ def render(paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs)
     except BatchError as exc:
         raise click.ClickException(str(exc)) from None
     if jobs is None:  # the number of cores this process may use
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = procs.cores()
     if len(files) > 1 and jobs > 1:
         # several configs at once: one BLAS thread each, or the workers fight over the cores
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):

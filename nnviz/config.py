@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,13 @@ from .errors import Problem
 from .init import COMMON as INIT_COMMON
 from .init import INITS
 from .losses import LOSSES
+from .model import PARAMETER_NAME
 from .optim import OPTIMIZERS, check_combination
 from .registry import UnknownName, did_you_mean
 from .schema import key
 
 FORMAT_NAMES = ("mp4", "webm", "gif")
 PANEL_NAMES = ("fit", "boundary", "network", "neurons", "landscape", "weights", "loss", "metrics")
-WEIGHT_NAME = re.compile(r"^([wb])(\d+)\[(\d+)(?:,\s*(\d+))?\]$")  # w0[1,2] or b1[3]
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 
 
@@ -72,7 +71,7 @@ def _int_or(word: str):
 
 
 def _two_weights(v) -> tuple[str, str]:
-    if not isinstance(v, list) or len(v) != 2 or not all(isinstance(n, str) and WEIGHT_NAME.match(n) for n in v):
+    if not isinstance(v, list) or len(v) != 2 or not all(isinstance(n, str) and PARAMETER_NAME.match(n) for n in v):
         raise ValueError("expected two parameter names like [\"w0[0,0]\", \"w0[1,0]\"] (w_i[row,column] or b_i[unit])")
     if v[0] == v[1]:
         raise ValueError("the two parameters must differ")

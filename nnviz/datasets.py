@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import math
+import struct
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable
@@ -351,9 +353,6 @@ def _idx_file(folder: Path, stem: str) -> Path:
 
 def read_idx(file: Path, dims: int) -> np.ndarray:
     """An IDX file (raw or .gz) of unsigned bytes with `dims` dimensions; DataError says what is wrong."""
-    import gzip
-    import struct
-
     try:
         raw = (gzip.open if str(file).endswith(".gz") else open)(file, "rb").read()
     except (OSError, EOFError) as exc:

@@ -8,6 +8,7 @@ net is `theta.copy()`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,12 +143,13 @@ def predict(net: Net, layers: list[np.ndarray], x: np.ndarray) -> np.ndarray:
         return forward(net, layers, x, keep=False)[0]
 
 
+PARAMETER_NAME = re.compile(r"^([wb])(\d+)\[(\d+)(?:,\s*(\d+))?\]$")  # w0[1,2] (row, column) or b1[3]
+
+
 def parameter_index(net: Net, name: str) -> int:
     """The position in theta (P,) of a parameter named like "w0[1,2]" or "b1[3]"; ValueError when the net
     has no such parameter (the message lists what it has)."""
-    import re
-
-    m = re.match(r"^([wb])(\d+)\[(\d+)(?:,\s*(\d+))?\]$", name.replace(" ", ""))
+    m = PARAMETER_NAME.match(name.replace(" ", ""))
     have = ", ".join(f"{n}[{'0..%d' % (s[0] - 1)}{',0..%d' % (s[1] - 1) if len(s) == 2 else ''}]"
                      for n, s in net.shapes())
     if not m:

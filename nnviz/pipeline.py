@@ -8,6 +8,7 @@ title or render settings changed; every file appears whole or not at all (files.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -163,8 +164,6 @@ def train_runs(runs, progress: Progress | None = None) -> list[tuple[snapshots.H
     workers = min(procs.cores(), len(runs))
     results: list = [None] * len(runs)
     if workers > 1 and procs.can_fork_workers():
-        from concurrent.futures import as_completed
-
         with procs.pool(workers) as pool:
             futures = {pool.submit(_train_run, run): k for k, run in enumerate(runs)}
             for done, future in enumerate(as_completed(futures), start=1):

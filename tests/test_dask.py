@@ -49,3 +49,18 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     r = CliRunner().invoke(main, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "out"),
                                   "--scheduler", "tcp://127.0.0.1:9"])
     assert r.exit_code == 1 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in r.output
+
+
+def test_a_data_folder_travels_to_the_cluster(cluster, tmp_path, mnist_folder):
+    d = tmp_path / "configs"
+    d.mkdir()
+    (d / "m.yaml").write_text("data: {name: mnist, path: ../mnist}\nmodel: {hidden: [8], output: softmax}\n"
+                              "train: {loss: cross_entropy, iterations: 20}\n"
+                              "render: {size: [320, 240], fps: 10, hold: 0, preset: ultrafast}\n")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["render", str(d), "--out", str(out), "--scheduler", cluster.scheduler_address])
+    assert r.exit_code == 0 and "rendered" in r.output, r.output
+    assert imageio_ffmpeg.count_frames_and_secs(str(out / "m" / "m.mp4"))[0] == 21
+    # the same folder's content gives the same key here as on the workers: up to date
+    r = CliRunner().invoke(main, ["render", str(d), "--out", str(out)])
+    assert r.exit_code == 0 and "up to date" in r.output, r.output

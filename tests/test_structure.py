@@ -65,13 +65,16 @@ def test_a_comparison_of_one_run_is_a_comparison(write, tmp_path, mnist_folder, 
     assert labels == ["seed=4"] and len(hs) == 1
 
 
+MNIST = """\
+data: {{name: mnist, path: mnist}}
+model: {{hidden: [{hidden}], output: softmax}}
+train: {{loss: cross_entropy, iterations: 20}}
+render: {{size: [320, 240], fps: 10, hold: 0, preset: ultrafast}}
+"""
+
+
 def test_a_data_folder_is_keyed_by_its_content(write, tmp_path, mnist_folder):
-    path = write("m.yaml", """\
-        data: {name: mnist, path: mnist}
-        model: {hidden: [8], output: softmax}
-        train: {loss: cross_entropy, iterations: 20}
-        render: {size: [320, 240], fps: 10, hold: 0, preset: ultrafast}
-        """)
+    path = write("m.yaml", MNIST.format(hidden=8))
     assert render(load_config(path), tmp_path / "out").retrained
     assert render(load_config(path), tmp_path / "out").up_to_date
     labels = mnist_folder / "train-labels-idx1-ubyte"
@@ -80,20 +83,11 @@ def test_a_data_folder_is_keyed_by_its_content(write, tmp_path, mnist_folder):
 
 
 def test_image_data_stores_no_predictions_per_sample(write, tmp_path, mnist_folder):
-    path = write("m.yaml", """\
-        data: {name: mnist, path: mnist}
-        model: {hidden: [16], output: softmax}
-        train: {loss: cross_entropy, iterations: 20}
-        render: {size: [320, 240], fps: 10, hold: 0, preset: ultrafast}
-        """)
+    path = write("m.yaml", MNIST.format(hidden=16))
     h = snapshots.load(render(load_config(path), tmp_path).outputs.snapshots)
     assert h.grid_pred is None and h.x is None and h.theta is None  # 784-16-10: 12,730 parameters
     assert h.first_weights.shape == (h.n, 16, 784) and h.net.sizes == (784, 16, 10)
-    small = write("s.yaml", SMALL.replace("data: {name: sine, samples: 40, noise: 0.1}",
-                                          "data: {name: mnist, path: mnist}").replace("[8]", "[2]")
-                  .replace("train:", "train:\n  loss: cross_entropy").replace("activation: tanh",
-                                                                               "activation: tanh, output: softmax"))
-    h = snapshots.load(render(load_config(small), tmp_path).outputs.snapshots)
+    h = snapshots.load(render(load_config(write("s.yaml", MNIST.format(hidden=2))), tmp_path).outputs.snapshots)
     assert h.theta is not None and h.x.shape == (60, 784) and h.grid_pred is None  # small: landscape can use x
 
 

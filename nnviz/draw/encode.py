@@ -1,9 +1,10 @@
 """From a Scene to finished files: every video format and the poster, renamed into place together.
 
 All videos are encoded at once from one pass of drawing. A GIF takes a second pass: the first also
-feeds ffmpeg's palette generator, the second maps the frames, drawn again, onto that palette. The
-poster (the last frame) is written after every writer has closed successfully, and nothing is renamed
-into place before all of them are complete: a failing encoder leaves the older files untouched.
+feeds ffmpeg's palette generator, the second maps the frames, drawn again, onto that palette. Every
+file is made under a temporary name (the poster's while ffmpeg finishes the videos), and none is
+renamed into place before every writer has closed successfully: a failing encoder leaves the older
+poster and videos untouched.
 """
 from __future__ import annotations
 
@@ -48,7 +49,6 @@ def encode(scene: Scene, r: RenderConfig, files: dict[str, Path], progress: Prog
                               else contextlib.nullcontext(None)) as tmp:
         palette = Path(tmp or ".") / "palette.png"  # a GIF's first pass writes it, the second reads it
         gsize = gif_size(r.size, r.gif_width)
-        last = None
         with contextlib.ExitStack() as writers_open:
             writers = [writers_open.enter_context(VideoWriter(stage.path(files[f]), r.size, r.fps,
                                                               FORMATS[f].args(r), name=files[f].name))
@@ -60,13 +60,12 @@ def encode(scene: Scene, r: RenderConfig, files: dict[str, Path], progress: Prog
             for last in frames(0):
                 for w in writers:
                     w.write(last)
-            last = last.copy()  # the canvas' buffer: the GIF's second pass draws over it
+            write_png(last, stage.path(files["poster"]))  # while ffmpeg encodes the last frames
         if gif:
             with VideoWriter(stage.path(files["gif"]), r.size, r.fps, gif_args(r.fps, gsize),
                              extra_inputs=["-i", str(palette)], check_frames=False, name=files["gif"].name) as w:
                 for frame in frames(1):
                     w.write(frame)
-        write_png(last, stage.path(files["poster"]))
         if progress:
             progress("encoding", total, total)
     return total
