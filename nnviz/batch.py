@@ -52,7 +52,18 @@ def plan(files: list[Path], overrides, formats, max_runs=None) -> tuple[list[Con
         except ConfigError as exc:
             failed.append(Row(str(f), "failed", 0.0, str(exc.problems[0])))
             errors.extend(str(p) for p in exc.problems)
+        except (Exception, RecursionError) as exc:  # anything else wrong with one config fails it alone
+            line = f"{f}: cannot read this config: {one_line(exc)}"
+            failed.append(Row(str(f), "failed", 0.0, line))
+            errors.append(line)
     return configs, failed, errors
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one printable line (a message may hold newlines or terminal escapes)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return f"{type(exc).__name__}: {text}" if not isinstance(exc, NnvizError) else text
 
 
 def check_names(configs: list[Config], out_dir) -> None:
@@ -69,8 +80,12 @@ def check_names(configs: list[Config], out_dir) -> None:
 
 
 def _job(cfg: Config, out_dir: str, force: bool, messages, job: int, cores: int) -> None:
-    """A worker process: render one config with `cores` of its own, report progress and the result."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    """A worker process: render one config with `cores` of its own, report progress and the result.
+
+    Ctrl-C and SIGTERM (what its parent sends to stop it) both interrupt it: it removes its temporary
+    files and exits."""
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     os.environ[procs.CORES_VAR] = str(cores)
     last = {}
 
@@ -85,12 +100,17 @@ def _job(cfg: Config, out_dir: str, force: bool, messages, job: int, cores: int)
         status = "up to date" if result.up_to_date else "diverged" if result.diverged_at >= 0 else "rendered"
         messages.put(("done", job, status, str(result.outputs.video), result.final_loss, result.runs,
                       result.overrides))
-    except NnvizError as exc:
-        messages.put(("error", job, str(exc).splitlines()[0]))
     except KeyboardInterrupt:
         messages.put(("error", job, "interrupted"))
-    except Exception as exc:  # a bug: report it as this config's failure, not the batch's
-        messages.put(("error", job, f"{type(exc).__name__}: {exc}"))
+    except (Exception, RecursionError) as exc:  # a bug too: this config's failure, not the batch's
+        messages.put(("error", job, one_line(exc)))
+
+
+def _stop(signum, frame) -> None:
+    """The first Ctrl-C or SIGTERM interrupts the worker; later ones must not interrupt its cleanup."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def run_local(configs: list[Config], out_dir, jobs: int, force: bool, report: Report | None = None) -> list[Row]:
@@ -119,13 +139,18 @@ def run_local(configs: list[Config], out_dir, jobs: int, force: bool, report: Re
                         how = f"signal {-proc.exitcode}" if proc.exitcode and proc.exitcode < 0 else f"exit {proc.exitcode}"
                         rows[j].status, rows[j].output = "failed", f"the worker process died ({how})"
                     del running[j]
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C (to us, or to us and the workers) or SIGTERM (to us)
+        for proc, _ in running.values():
+            proc.terminate()  # SIGTERM: the worker stops and removes its temporary files
         for j, (proc, start) in running.items():
-            proc.join(timeout=10)  # the workers got Ctrl-C too: let them remove their temporary files
+            proc.join(timeout=10)
             if proc.is_alive():
-                proc.terminate()
+                proc.kill()
                 proc.join()
-            rows[j].status, rows[j].seconds, rows[j].output = "interrupted", time.monotonic() - start, ""
+            _drain(messages, rows, configs, None, timeout=0)
+            rows[j].seconds = time.monotonic() - start
+            if rows[j].status in ("queued", "running"):  # a worker that had finished keeps its own status
+                rows[j].status, rows[j].output = "interrupted", ""
         for j in waiting:
             rows[j].status = "interrupted"
         raise Interrupted(rows) from None

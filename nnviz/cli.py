@@ -3,22 +3,34 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import signal
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import click
 
-from . import __version__, procs
+from . import __version__, limits, procs
 from .errors import ConfigError, NnvizError
 
 log = logging.getLogger("nnviz")
 
 
+def _printable(text: str) -> str:
+    """User text (file names, labels) as printed: a control character, such as a terminal escape, as '?'."""
+    return "".join(c if c.isprintable() or c == "\n" else "?" for c in str(text))
+
+
+def _say(text: str, nl: bool = True) -> None:
+    click.echo(_printable(text), err=True, nl=nl)
+
+
 class _Handler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         prefix = {logging.WARNING: "Warning: ", logging.ERROR: "Error: "}.get(record.levelno, "")
-        click.echo(prefix + record.getMessage(), err=True)
+        _say(prefix + record.getMessage())
 
 
 class Progress:
@@ -47,14 +59,14 @@ class Progress:
                 self._redraw()
         elif before is None or before[0] != stage or int(4 * before[1]) != int(4 * frac):
             if stage not in ("done", "failed"):
-                click.echo(f"{name}: {stage} {done}/{total} ({time.monotonic() - self.start:.1f} s)", err=True)
+                _say(f"{name}: {stage} {done}/{total} ({time.monotonic() - self.start:.1f} s)")
 
     def _redraw(self) -> None:
         out = "\x1b[1A\x1b[2K" * self.shown  # up a line and clear it, for every line shown
         width = max((len(n) for n in self.jobs), default=0)
         for name, (stage, frac) in self.jobs.items():
             bar = "#" * int(self.BAR * frac)
-            out += f"{name:<{width}}  {stage:<9} [{bar:<{self.BAR}}] {100 * frac:3.0f}%\n"
+            out += f"{_printable(name):<{width}}  {stage:<9} [{bar:<{self.BAR}}] {100 * frac:3.0f}%\n"
         self.shown = len(self.jobs)
         click.echo(out, err=True, nl=False)
 
@@ -66,7 +78,7 @@ class Progress:
 
 def _report(exc: ConfigError) -> None:
     for problem in exc.problems:
-        click.echo(f"Error: {problem}", err=True)
+        _say(f"Error: {problem}")
 
 
 def _set_level(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -98,10 +110,51 @@ def _quiet() -> bool:
 @_verbosity
 def main() -> None:
     """Watch a neural net learn: render YAML experiment configs into videos."""
+    signal.signal(signal.SIGTERM, _terminated)
+    logging.captureWarnings(True)  # a library's warning is detail (-v), not a message to the user
+    warnings.simplefilter("default")
+    logging.getLogger("py.warnings").handlers[:] = [_Handler()]
+    logging.getLogger("py.warnings").propagate = False
+    logging.getLogger("py.warnings").setLevel(logging.DEBUG if _verbose() else logging.ERROR)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (from kill, timeout, systemd, a CI runner): stopped like Ctrl-C, exit status 143."""
+
+
+def _terminated(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough; the cleanup must not be interrupted
+    raise Terminated()
+
+
+def _verbose() -> bool:
+    obj = click.get_current_context().find_root().obj or {}
+    return obj.get("verbose", False)
 
 
 _MAX_RUNS = click.option("--max-runs", type=click.IntRange(1), default=None,
                          help="Allow a comparison (runs:/sweep:) of more than 36 runs.")
+
+
+def _set_limits(ctx: click.Context, param: click.Parameter, value) -> None:
+    """--limit NAME=N: checked here (a usage error), then in force for this process and its workers."""
+    try:
+        raised = limits.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if raised:
+        os.environ[limits.ENV] = limits.encode(raised)
+
+
+_LIMIT = click.option("--limit", "limit", multiple=True, metavar="NAME=N", expose_value=False, callback=_set_limits,
+                      help="Raise (or lower) one of the limits of docs/limits.md, e.g. --limit iterations=1e8.")
+SCHEDULER = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
+
+
+def _check_scheduler(ctx: click.Context, param: click.Parameter, value):
+    if value is not None and (not SCHEDULER.match(value) or not 0 < int(value.rsplit(":", 1)[1]) < 65536):
+        raise click.BadParameter(f"{value!r} is not a scheduler address like tcp://HOST:8786")
+    return value
 _SET = click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE",
                     help="Override one config key for this run, e.g. --set train.optimizer.lr=0.1 (repeatable).")
 
@@ -117,9 +170,10 @@ _SET = click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE
               help="Render this many configs at once, each in its own process  [default: the number of cores]")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["mp4", "webm", "gif"]),
               help="Output format(s) instead of the configs' render.formats (repeatable).")
-@click.option("--scheduler", metavar="tcp://HOST:PORT",
+@click.option("--scheduler", metavar="tcp://HOST:PORT", callback=_check_scheduler,
               help="Send the jobs to this Dask scheduler instead of local processes (needs nnviz[dask]).")
 @_MAX_RUNS
+@_LIMIT
 def render(paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs) -> None:
     """Render configs (files, folders of *.yaml, glob patterns) into videos, posters and snapshots.
 
@@ -148,7 +202,7 @@ def render(paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs)
     try:
         configs, rows, errors = batch.plan(files, overrides, formats, max_runs)
         for line in errors:
-            click.echo(f"Error: {line}", err=True)
+            _say(f"Error: {line}")
         batch.check_names(configs, out_dir)
         todo, done = batch.skip_up_to_date(configs, out_dir, force)
         rows += done
@@ -163,12 +217,10 @@ def render(paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs)
     except batch.Interrupted as exc:
         progress.close()
         _table(rows + exc.rows, quiet)
-        click.echo("Interrupted: unfinished outputs were removed; finished ones are kept.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
+        _interrupted(exc.__context__, out_dir)
+    except KeyboardInterrupt as exc:
         progress.close()
-        click.echo("\nInterrupted: no partial files were left; finished outputs are kept.", err=True)
-        sys.exit(130)
+        _interrupted(exc, out_dir)
     except NnvizError as exc:
         progress.close()
         raise click.ClickException(str(exc)) from None
@@ -176,12 +228,28 @@ def render(paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs)
     order = {str(f): i for i, f in enumerate(files)}
     rows.sort(key=lambda r: order.get(r.config, len(order)))
     if any(r.status != "failed" for r in rows):
-        gallery(out_dir)
+        try:
+            gallery(out_dir)
+        except OSError as exc:  # the videos are fine; only the page could not be written
+            log.warning("cannot write the gallery %s: %s", Path(out_dir) / "index.html", exc.strerror or exc)
     for r in rows:
         if r.status == "diverged":
             log.warning("%s: training diverged; the video says at which iteration", r.config)
     _table(rows, quiet)
     sys.exit(1 if any(r.status == "failed" for r in rows) else 0)
+
+
+def _interrupted(exc, out_dir) -> None:
+    """Say what an interruption left, honestly, and exit 143 (SIGTERM) or 130 (Ctrl-C)."""
+    from .files import PART
+
+    left = [p for p in Path(out_dir).glob("*/.*") if PART in p.name or p.name.startswith(".palette.")]
+    if left:
+        _say(f"\nInterrupted: {len(left)} temporary file(s) remain, e.g. {left[0]}; the next render into "
+             "that folder removes them. Finished outputs are kept.")
+    else:
+        _say("\nInterrupted: no partial files were left; finished outputs are kept.")
+    sys.exit(143 if isinstance(exc, Terminated) else 130)
 
 
 def _render_here(render_one, cfg, out_dir, force, progress):
@@ -195,9 +263,12 @@ def _render_here(render_one, cfg, out_dir, force, progress):
     except ConfigError as exc:
         _report(exc)
         return Row(cfg.source, "failed", time.monotonic() - start, str(exc.problems[0]))
-    except NnvizError as exc:
-        click.echo(f"Error: {cfg.source}: {exc}", err=True)
-        return Row(cfg.source, "failed", time.monotonic() - start, str(exc).splitlines()[0])
+    except (NnvizError, Exception, RecursionError) as exc:
+        from .batch import one_line
+
+        log.debug("%s failed", cfg.source, exc_info=True)
+        _say(f"Error: {cfg.source}: {one_line(exc)}")
+        return Row(cfg.source, "failed", time.monotonic() - start, one_line(exc))
     progress(name, "done", 1, 1)
     status = "up to date" if result.up_to_date else "diverged" if result.diverged_at >= 0 else "rendered"
     return Row(cfg.source, status, time.monotonic() - start, str(result.outputs.video), result.final_loss,
@@ -207,13 +278,13 @@ def _render_here(render_one, cfg, out_dir, force, progress):
 def _runs_table(row) -> None:
     """A comparison's runs: label, final loss, final accuracy (where there is one), diverged-at."""
     width = max(len("run"), *(len(r.label) for r in row.runs))
-    click.echo(f"{row.config}:", err=True)
-    click.echo(f"  {'run':<{width}}  {'final loss':>11}  {'accuracy':>8}  diverged at", err=True)
+    _say(f"{row.config}:")
+    _say(f"  {'run':<{width}}  {'final loss':>11}  {'accuracy':>8}  diverged at")
     for r in row.runs:
         loss = f"{r.final_loss:.4g}" if r.final_loss is not None else "not finite"
         acc = f"{r.final_accuracy:.3f}" if r.final_accuracy is not None else "-"
         div = f"{r.diverged_at:,}" if r.diverged_at >= 0 else "-"
-        click.echo(f"  {r.label:<{width}}  {loss:>11}  {acc:>8}  {div}", err=True)
+        _say(f"  {r.label:<{width}}  {loss:>11}  {acc:>8}  {div}")
 
 
 def _table(rows, quiet: bool) -> None:
@@ -226,15 +297,15 @@ def _table(rows, quiet: bool) -> None:
     if len(rows) == 1:  # one config: one line (its errors, if any, are printed already)
         r = rows[0]
         if r.status != "failed":
-            click.echo(f"{r.config}: {r.status} -> {r.output} ({r.seconds:.1f} s){_with_sets(r)}", err=True)
+            _say(f"{r.config}: {r.status} -> {r.output} ({r.seconds:.1f} s){_with_sets(r)}")
         return
     width = max(len(r.config) for r in rows)
-    click.echo(f"{'config':<{width}}  {'status':<11} {'time':>7}  output", err=True)
+    _say(f"{'config':<{width}}  {'status':<11} {'time':>7}  output")
     for r in rows:
         secs = f"{r.seconds:.1f} s" if r.seconds else "-"
-        click.echo(f"{r.config:<{width}}  {r.status:<11} {secs:>7}  {r.output}{_with_sets(r)}", err=True)
+        _say(f"{r.config:<{width}}  {r.status:<11} {secs:>7}  {r.output}{_with_sets(r)}")
     counts = {s: sum(r.status == s for r in rows) for s in ("rendered", "up to date", "diverged", "failed")}
-    click.echo(", ".join(f"{n} {s}" for s, n in counts.items() if n), err=True)
+    _say(", ".join(f"{n} {s}" for s, n in counts.items() if n))
 
 
 def _with_sets(row) -> str:
@@ -248,6 +319,7 @@ def _with_sets(row) -> str:
 @_verbosity
 @_SET
 @_MAX_RUNS
+@_LIMIT
 def validate(paths, overrides, max_runs) -> None:
     """Check configs (and the data and weights files they name) without training."""
     from .experiment import load_config
@@ -266,9 +338,24 @@ def validate(paths, overrides, max_runs) -> None:
             _report(exc)
             failed += 1
             continue
+        except (Exception, RecursionError) as exc:
+            from .batch import one_line
+
+            _say(f"Error: {path}: cannot read this config: {one_line(exc)}")
+            failed += 1
+            continue
         if not _quiet():
-            click.echo(f"{path}: ok", err=True)
+            _say(f"{path}: ok")
     sys.exit(1 if failed else 0)
+
+
+def _base_url(value: str) -> str:
+    from .embed import check_base_url
+
+    try:
+        return check_base_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @main.command()
@@ -278,7 +365,8 @@ def validate(paths, overrides, max_runs) -> None:
               help="The folder the output was rendered into.")
 @click.option("--style", type=click.Choice(["html", "markdown", "pelican", "jekyll", "hugo"]), default="html",
               show_default=True, help="The site generator's syntax.")
-@click.option("--base-url", default="", help="Where the files will be served from, e.g. /videos/.")
+@click.option("--base-url", default="", callback=lambda ctx, param, v: _base_url(v),
+              help="Where the files will be served from, e.g. /videos/.")
 def embed(name, out_dir, style, base_url) -> None:
     """Print the snippet that embeds the rendered video NAME in a page or post."""
     from .embed import snippet
@@ -323,6 +411,7 @@ def list_() -> None:
         click.echo("")
 
 
+STARTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$")
 STARTER = """\
 # An nnviz experiment: `nnviz render {file}`. Every key is optional; docs/config.md lists them all.
 title: {title}
@@ -360,11 +449,18 @@ render:
 @_verbosity
 def new(name) -> None:
     """Write a commented starter config NAME.yaml."""
-    path = Path(name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
-    if path.exists():
-        raise click.ClickException(f"{path} exists already; pick another name")
-    text = STARTER.format(file=path, title=path.stem.replace("-", " ").replace("_", " ").capitalize())
     from .files import write_text
 
-    write_text(path, text)
-    click.echo(f"wrote {path}; render it with: nnviz render {path}", err=True)
+    path = Path(name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
+    if not STARTER_NAME.match(path.stem):
+        raise click.BadParameter(f"{path.stem!r}: a config name is letters, digits, spaces, '-', '_' and '.' "
+                                 "(it becomes the title and the output folder's name)", param_hint="NAME")
+    if path.exists():
+        raise click.ClickException(f"{path} exists already; pick another name")
+    title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    text = STARTER.format(file=path, title=title)
+    try:
+        write_text(path, text)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    _say(f"wrote {path}; render it with: nnviz render {path}")

@@ -110,6 +110,12 @@ def _size(v) -> tuple[int, int]:
     return w, h
 
 
+def _one_line(text: str) -> None:
+    if len(text) > 300 or "\n" in text:
+        raise ValueError(f"expected one line of at most 300 characters, got {len(text):,} characters"
+                         + (" on several lines" if "\n" in text else ""))
+
+
 def _frames_check(n) -> None:
     if n is not None:
         s.at_least(2)(n)
@@ -221,7 +227,8 @@ class RenderConfig:
 @dataclass(frozen=True)
 class Config:
     source: str  # the config file
-    title: str = key("", s.string, "the video's title", shown="the file name")
+    title: str = key("", s.string, "the video's title (one line of at most 300 characters)", _one_line,
+                     shown="the file name")
     seed: int = key(0, s.integer, "one seed drives independent random streams: the data's noise, the initial "
                     "weights and the order of mini-batches. The same config gives the same video, bit for bit, "
                     "on the same machine", s.nonnegative)

@@ -3,14 +3,21 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import math
+import os
+import stat
 import struct
+import zlib
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
+from . import limits
+from .errors import unpickled
+from .files import read_regular_file
 from .registry import Registry
 from .schema import (REQUIRED, Param, at_least, file_path, in_range, integer, nonnegative, number, numbers, positive,
                      rows, string)
@@ -132,6 +139,8 @@ def _file(p, rng):
     if file.endswith(".csv"):
         return _read_csv(file, p["target"])
     try:
+        if not stat.S_ISREG(os.stat(file).st_mode):
+            raise DataError(f"{file}: not a regular file (a device, a pipe or a socket)")
         with np.load(file) as data:
             if "x" not in data.files or "y" not in data.files:
                 raise DataError(f"{file}: needs arrays 'x' and 'y', has {', '.join(data.files) or 'none'}")
@@ -141,7 +150,7 @@ def _file(p, rng):
     except DataError:
         raise
     except Exception as exc:
-        raise DataError(f"cannot read data file {file}: {exc}") from None
+        raise DataError(f"cannot read data file {file}: {unpickled(exc)}") from None
     if len(x) != len(y):
         raise DataError(f"{file}: x has {len(x)} rows but y has {len(y)}")
     _check_finite(file, x, y)
@@ -150,10 +159,14 @@ def _file(p, rng):
 
 def _read_csv(file: str, target) -> Dataset:
     try:
-        with open(file, newline="") as fh:
-            table = [r for r in csv.reader(fh) if r]
+        text = read_regular_file(file, limits.current().file_bytes, "file_bytes").decode("utf-8")
+        table = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
+    except ValueError as exc:  # not a regular file, over the limit, or not UTF-8
+        raise DataError(f"{file}: {exc}") from None
     except FileNotFoundError:
         raise DataError(f"data file not found: {file}") from None
+    except csv.Error as exc:
+        raise DataError(f"{file}: not a CSV file nnviz can read: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read data file {file}: {exc}") from None
     if len(table) < 2:
@@ -287,6 +300,22 @@ def split(data: Dataset, fraction: float, rng: np.random.Generator) -> tuple[Dat
             (data.x[test], data.y[test]))
 
 
+def check_usable(data: Dataset, lim: limits.Limits) -> None:
+    """DataError unless the training set can be trained on and drawn: within the samples limit, not empty,
+    every value finite and every column's range too (a plot's axis needs finite limits)."""
+    too_many = lim.check("samples", len(data.x), "the number of samples")
+    if too_many:
+        raise DataError(too_many)
+    if len(data.x) == 0:
+        raise DataError("no training samples are left (fewer samples, or a smaller test_fraction?)")
+    for name, a in (("inputs", data.x), ("targets", data.y)):
+        with np.errstate(over="ignore", invalid="ignore"):
+            span = np.max(a, axis=0) - np.min(a, axis=0)
+        if not np.isfinite(a).all() or not np.isfinite(span).all():
+            raise DataError(f"the {name} are not all finite, or span more than a float can hold "
+                            "(is `noise` or the data's range too large?)")
+
+
 def one_hot(data: Dataset, where: str) -> Dataset:
     """Integer class labels (N, 1) as one-hot rows (N, k), k = the largest label + 1; DataError names a bad row."""
     labels = data.y[:, 0]
@@ -294,6 +323,9 @@ def one_hot(data: Dataset, where: str) -> Dataset:
     if bad.any():
         raise DataError(f"{where}row {int(np.argmax(bad))}: class label {labels[bad][0]:g} is not a whole number >= 0")
     k = max(int(labels.max()) + 1, 2)
+    too_many = limits.current().check("classes", k, "the number of classes (the largest label + 1)")
+    if too_many:
+        raise DataError(f"{where}{too_many}")
     return Dataset(data.x, np.eye(k)[labels.astype(int)], data.x_names, tuple(f"class {i}" for i in range(k)),
                    data.image)
 
@@ -353,10 +385,19 @@ def _idx_file(folder: Path, stem: str) -> Path:
 
 def read_idx(file: Path, dims: int) -> np.ndarray:
     """An IDX file (raw or .gz) of unsigned bytes with `dims` dimensions; DataError says what is wrong."""
+    most = limits.current().file_bytes
     try:
-        raw = (gzip.open if str(file).endswith(".gz") else open)(file, "rb").read()
-    except (OSError, EOFError) as exc:
+        raw = read_regular_file(file, most, "file_bytes")
+        if str(file).endswith(".gz"):
+            with gzip.open(io.BytesIO(raw), "rb") as fh:
+                raw = fh.read(most + 1)  # a small .gz file can expand to gigabytes: read no more than the limit
+    except ValueError as exc:
+        raise DataError(f"{file}: {exc}") from None
+    except (OSError, EOFError, zlib.error) as exc:
         raise DataError(f"{file}: cannot read: {exc}") from None
+    if len(raw) > most:
+        raise DataError(f"{file}: {limits.current().check('file_bytes', len(raw), 'the data once read')} "
+                        "(at least)")
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise DataError(f"{file}: not an IDX file (it must start with two zero bytes)")
     if raw[2] != 0x08:

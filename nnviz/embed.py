@@ -6,13 +6,39 @@ the files, the title and a one-line summary.
 from __future__ import annotations
 
 import html
+import logging
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 from .files import write_text
 from .outputs import Manifest, read_manifest
 
+log = logging.getLogger(__name__)
+
 STYLES = ("html", "markdown", "pelican", "jekyll", "hugo")
 MIME = {"mp4": "video/mp4", "webm": "video/webm"}
+BASE_URL = re.compile(r"^[A-Za-z0-9._~:/@!$()*+,;=%-]*$")  # what --base-url may hold: no quotes, spaces, braces
+
+
+def check_base_url(base_url: str) -> str:
+    """`base_url` ending in "/" (or ""); ValueError when it holds what a page's markup could not carry."""
+    if not BASE_URL.match(base_url):
+        raise ValueError(f"{base_url!r} is not a URL path nnviz can put in a page: use letters, digits and "
+                         "- . _ ~ : / @ ! $ ( ) * + , ; = % only (percent-encode the rest)")
+    return base_url if not base_url or base_url.endswith("/") else base_url + "/"
+
+
+def url_of(base: str, *names: str) -> str:
+    """base + the percent-encoded path segments: a name with spaces, #, %, ? or quotes still links right,
+    and cannot end an attribute or a tag."""
+    return base + "/".join(quote(n, safe="") for n in names)
+
+
+def _md_text(text: str) -> str:
+    """Text for a Markdown link's label: its brackets and backslashes escaped, markup characters as entities."""
+    text = re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split()))
+    return html.escape(text, quote=False)
 
 
 def _videos(m: Manifest) -> list[str]:
@@ -24,34 +50,39 @@ def _videos(m: Manifest) -> list[str]:
 def video_tag(m: Manifest, base: str = "", indent: str = "", url=None) -> str:
     """<video> with every source, the poster and the size; an <img> of the GIF when there is no video.
 
-    A file's URL is base + name, or url(name) when given."""
-    url = url or (lambda f: base + f)
-    title = html.escape(m.title)
+    A file's URL is base + its percent-encoded name, escaped for the attribute it stands in; or url(name)
+    when given, which must return attribute-safe text itself (a template expression)."""
+
+    def src(name: str) -> str:
+        return url(name) if url else html.escape(url_of(base, name), quote=True)
+
+    title = html.escape(m.title, quote=True)
     if not _videos(m):
         w, h = m.gif_size or m.size
-        return f'{indent}<img src="{url(m.files["gif"])}" width="{w}" height="{h}" alt="{title}">'
+        return f'{indent}<img src="{src(m.files["gif"])}" width="{w}" height="{h}" alt="{title}">'
     w, h = m.size
-    lines = [f'{indent}<video controls loop muted playsinline preload="metadata" poster="{url(m.files["poster"])}" '
+    lines = [f'{indent}<video controls loop muted playsinline preload="metadata" poster="{src(m.files["poster"])}" '
              f'width="{w}" height="{h}" title="{title}">']
     for f in _videos(m):
-        lines.append(f'{indent}  <source src="{url(f)}" type="{MIME[f.rsplit(".", 1)[1]]}">')
+        lines.append(f'{indent}  <source src="{src(f)}" type="{MIME[f.rsplit(".", 1)[1]]}">')
     lines.append(f"{indent}</video>")
     return "\n".join(lines)
 
 
 def snippet(m: Manifest, style: str, base_url: str = "") -> str:
     """The embed code for one output in a site generator's own syntax; files are looked for at base_url."""
-    base = base_url if not base_url or base_url.endswith("/") else base_url + "/"
+    base = check_base_url(base_url)
     files, (w, h) = m.files, m.size
     main = _videos(m)[-1] if _videos(m) else files["gif"]
     if style == "html":
         return video_tag(m, base)
     if style == "markdown":  # Markdown has no video: the poster, linking to the video
-        return f"[![{m.title}]({base}{files['poster']})]({base}{main})"
+        return f"[![{_md_text(m.title)}]({url_of(base, files['poster'])})]({url_of(base, main)})"
     if style == "pelican":  # the liquid_tags video plugin: {% video url width height poster %}
-        return f"{{% video {base}{main} {w} {h} {base}{files['poster']} %}}"
+        return f"{{% video {url_of(base, main)} {w} {h} {url_of(base, files['poster'])} %}}"
     if style == "jekyll":  # raw HTML in kramdown, URLs through relative_url so a baseurl is respected
-        return video_tag(m, url=lambda f: "{{ '" + base + f + "' | relative_url }}")
+        # (attribute-safe: a percent-encoded name and a checked base hold no quotes, braces or <>&)
+        return video_tag(m, url=lambda f: "{{ '" + url_of(base, f) + "' | relative_url }}")
     if style == "hugo":  # raw HTML: needs markup.goldmark.renderer.unsafe = true in the site config
         return video_tag(m, base)
     raise ValueError(f"unknown style {style!r}; valid: {', '.join(STYLES)}")
@@ -90,9 +121,13 @@ def gallery(out_dir: Path) -> Path:
         m = read_manifest(mf, warn=True)
         if m is None:
             continue
-        base = f"{mf.parent.name}/"
+        if m.name != mf.stem:
+            log.warning("%s: names another output (%r), skipped", mf, m.name)
+            continue
+        base = url_of("", mf.parent.name) + "/"
         loss = _loss_line(m)
-        links = " · ".join(f'<a href="{base}{f}">{html.escape(k)}</a>' for k, f in m.files.items())
+        links = " · ".join(f'<a href="{html.escape(url_of(base, f), quote=True)}">{html.escape(k)}</a>'
+                           for k, f in m.files.items())
         sets = "".join(f"<code>--set {html.escape(o)}</code> " for o in m.overrides)
         cards.append(f"""<article id="{html.escape(m.name)}">
 {video_tag(m, base, "  ")}

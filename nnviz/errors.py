@@ -32,3 +32,10 @@ class ConfigError(NnvizError):
 
 class RenderError(NnvizError):
     """Drawing or encoding failed (ffmpeg exited non-zero, wrote the wrong number of frames, ...)."""
+
+
+def unpickled(exc: Exception) -> str:
+    """What is wrong with an .npz file, without NumPy's advice to load untrusted files unsafely."""
+    if "allow_pickle" in str(exc):
+        return "it holds Python objects (pickled arrays), which nnviz never loads; save plain number arrays"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

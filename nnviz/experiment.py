@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import limits
 from .config import Config, RenderConfig, validate
 from .errors import ConfigError, Problem
+from .files import read_regular_file
 from .yamlsrc import load, parse_scalar
 
 MAX_RUNS = 36
+MAX_NAME = 200  # bytes of a config's name: its outputs add up to 13 (".weights.npz"), file systems allow 255
 MIN_SIZE = (640, 360)  # smaller, a grid of runs and a loss panel cannot be read
 
 
@@ -51,8 +54,13 @@ def load_config(file: str | Path, overrides=(), max_runs: int | None = None) -> 
 
     A Config, or a Comparison when the file has `runs:` or `sweep:` (even with a single run)."""
     file = str(file)
+    if len(Path(file).stem.encode()) > MAX_NAME:
+        raise ConfigError([Problem(file, None, "", f"the file's name is longer than {MAX_NAME} bytes: its outputs "
+                                                   "(NAME.weights.npz, ...) could not be named after it; rename it")])
     try:
-        text = Path(file).read_text(encoding="utf-8")
+        text = read_regular_file(file, limits.current().config_bytes, "config_bytes").decode("utf-8")
+    except ValueError as exc:  # not a regular file, or over the limit
+        raise ConfigError([Problem(file, None, "", str(exc))]) from None
     except FileNotFoundError:
         raise ConfigError([Problem(file, None, "", "no such file")]) from None
     except IsADirectoryError:

@@ -9,7 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
+import stat
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 PART = ".part"  # every temporary file's name holds this: .NAME.<random>.part.EXT
 
@@ -42,8 +49,8 @@ class Staging:
         """A new, empty temporary file beside `final` (mode 0o666 less the umask), renamed to it on commit."""
         final = Path(final)
         final.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(100):
-            tmp = final.parent / f".{final.stem}.{secrets.token_hex(4)}{PART}{final.suffix}"
+        for _ in range(100):  # (the stem is cut short: a long final name must not make an overlong one)
+            tmp = final.parent / f".{final.stem[:80]}.{secrets.token_hex(4)}{PART}{final.suffix}"
             self.pending.append((tmp, final))  # before it exists: an interrupt now still removes it
             try:
                 os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
@@ -93,7 +100,81 @@ def atomic_path(final: str | Path):
         yield stage.path(final)
 
 
+def read_regular_file(file: str | Path, most: int, limit: str) -> bytes:
+    """The bytes of a regular file of at most `most` bytes (the limit named `limit`); ValueError for a device,
+    a pipe or a larger file (reading /dev/zero or a FIFO would never end)."""
+    with open(file, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise ValueError("not a regular file (a device, a pipe or a socket)")
+        data = fh.read(most + 1)
+    if len(data) > most:
+        raise ValueError(f"the file is larger than the limit of {most:,} bytes (raise it with --limit {limit}=N)")
+    return data
+
+
 def write_text(file: str | Path, text: str) -> None:
     """`text` to `file`, atomically, as UTF-8."""
     with atomic_path(file) as tmp:
         Path(tmp).write_text(text, encoding="utf-8")
+
+
+class Busy(OSError):
+    """Another process is rendering into the same output folder."""
+
+    def __init__(self, folder: Path, pid: str):
+        super().__init__(f"{folder} is being rendered by process {pid or 'unknown'}; wait for it to finish")
+        self.folder, self.pid = folder, pid
+
+
+LOCK = ".nnviz.lock"
+
+
+@contextlib.contextmanager
+def locked(folder: str | Path):
+    """Hold `folder` for this process while rendering into it: folder/.nnviz.lock, locked with flock and
+    holding our pid. A second process gets Busy naming the owner's pid; a lock left by a process that
+    died is free again (the kernel drops the lock with its owner). The file is removed on release."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # no flock on this platform: render unlocked
+        yield
+        return
+    path = folder / LOCK
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            owner = os.read(fd, 32).decode("ascii", "replace").strip()
+            os.close(fd)
+            raise Busy(folder, owner) from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:  # (not a file its last owner removed after we opened it)
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(fd)
+
+
+def sweep(folder: str | Path) -> list[Path]:
+    """Remove what an earlier process killed mid-render left in `folder` (hold it locked first): temporary
+    outputs (.NAME.*.part.EXT) and GIF palette folders (.palette.*). Returns what was removed."""
+    removed = []
+    for p in Path(folder).glob(".*"):
+        if PART in p.name and p.is_file():
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(p)
+        elif p.name.startswith(".palette.") and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed

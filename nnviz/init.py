@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 
+from .errors import unpickled
 from .model import Net, unflatten
 from .registry import Registry
 from .schema import REQUIRED, Param, choice, integer, number, file_path, positive
@@ -136,10 +137,14 @@ def _load_into(net: Net, views: dict[str, np.ndarray], file: str) -> None:
     except FileNotFoundError:
         raise InitError(f"weights file not found: {file}") from None
     except Exception as exc:  # a corrupt or non-npz file
-        raise InitError(f"cannot read weights file {file}: {exc}") from None
+        raise InitError(f"cannot read weights file {file}: {unpickled(exc)}") from None
     for name, shape in net.shapes():
         if name not in arrays:
             raise InitError(f"{file} has no array '{name}' (the net needs {', '.join(n for n, _ in net.shapes())})")
+        if not np.issubdtype(arrays[name].dtype, np.number):
+            raise InitError(f"{file}: {name} holds {arrays[name].dtype} values, not numbers")
+        if not np.isfinite(arrays[name]).all():
+            raise InitError(f"{file}: {name} holds values that are not finite (NaN or infinity)")
         if arrays[name].shape != shape:
             layer = f"layer {name[1:]} {'weights' if name[0] == 'w' else 'biases'} {name}"
             raise InitError(f"{file}: {layer} has shape {arrays[name].shape}, the net needs {shape}")

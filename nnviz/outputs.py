@@ -113,7 +113,7 @@ class Manifest:
             raise ValueError(f"field {name!r} is missing or not a {'/'.join(t.__name__ for t in types)}")
 
         files = field("files", dict)
-        if not files or not all(isinstance(k, str) and isinstance(v, str) and _plain_name(v) for k, v in files.items()):
+        if not files or not all(isinstance(k, str) and isinstance(v, str) and plain_name(v) for k, v in files.items()):
             raise ValueError("field 'files' must map roles to plain file names")
         size = field("size", list)
         if len(size) != 2 or not all(isinstance(v, int) and v > 0 for v in size):
@@ -136,7 +136,7 @@ class Manifest:
         )
 
 
-def _plain_name(name: str) -> bool:
+def plain_name(name: str) -> bool:
     return bool(name) and "/" not in name and "\\" not in name and name not in (".", "..") and "\0" not in name
 
 
@@ -169,7 +169,7 @@ def remove_unlisted(m: Manifest, folder: Path, previous: Manifest | None) -> Non
         return
     keep = set(m.files.values())
     for name in set(previous.files.values()) - keep:
-        if _plain_name(name) and name.startswith(m.name + "."):
+        if plain_name(name) and name.startswith(m.name + "."):
             with contextlib.suppress(FileNotFoundError):
                 (folder / name).unlink()
                 log.info("removed %s (no longer asked for)", folder / name)

@@ -15,9 +15,9 @@ from typing import Callable
 
 import numpy as np
 
-from . import __version__, procs, snapshots
+from . import __version__, limits, procs, snapshots
 from .config import Config
-from .datasets import DATASETS, DataError, Dataset, check_targets, one_hot, split
+from .datasets import DATASETS, DataError, Dataset, check_targets, check_usable, one_hot, split
 from .draw.encode import encode
 from .draw.formats import gif_size
 from .draw.panels import choose
@@ -25,7 +25,7 @@ from .draw.scene import Scene
 from .embed import write_embeds
 from .errors import ConfigError, RenderError
 from .experiment import Comparison
-from .files import atomic_path
+from .files import Busy, atomic_path, locked, sweep
 from .init import InitError, initialise
 from .keys import render_key, runs_key, train_key
 from .model import Net, parameter_index, unflatten
@@ -68,6 +68,10 @@ def prepare(cfg: Config) -> Prepared:
     # One seed drives everything, through independent streams: data noise, initial weights, batch order.
     streams = np.random.SeedSequence(cfg.seed).spawn(4)  # the first three are as they were before a split
     data_rng, init_rng, batch_rng, split_rng = (np.random.default_rng(s) for s in streams)
+    lim = limits.current()
+    too_many = lim.check("samples", cfg.data.params.get("samples") or 0, "the number of samples")
+    if too_many:  # before making them
+        raise ConfigError([cfg.problem(("data", "samples"), too_many)])
     try:
         entry = DATASETS[cfg.data.name]
         data = entry.make({k: cfg.data.params[k] for k in entry.params}, data_rng)
@@ -77,11 +81,13 @@ def prepare(cfg: Config) -> Prepared:
         elif cfg.train.loss in ("cross_entropy", "bce"):
             check_targets(data, cfg.train.loss, where)
         data, test = split(data, cfg.data.params["test_fraction"], split_rng)
+        check_usable(data, lim)
     except DataError as exc:
         key = ("data", "path") if "path" in cfg.data.params else ("data", "name")
         raise ConfigError([cfg.problem(key, str(exc))]) from None
     sizes = (data.x.shape[1], *cfg.model.hidden, data.y.shape[1])
     net = Net(sizes, (*cfg.model.activation, cfg.model.output), cfg.model.bias)
+    _check_limits(cfg, net, len(data.x), lim)
     keep = keep_for(net, data.image is not None)
     try:  # the same choice draw() makes from the snapshots, made before training
         panels = choose(cfg.render.panels, net, cfg.train.loss, data.image is not None, keep)
@@ -98,6 +104,25 @@ def prepare(cfg: Config) -> Prepared:
     except InitError as exc:
         raise ConfigError([cfg.problem(("model", "init", "path"), str(exc))]) from None
     return Prepared(cfg, data, net, theta, batch_rng, test, keep)
+
+
+def _check_limits(cfg: Config, net: Net, samples: int, lim: limits.Limits) -> None:
+    """ConfigError, at the keys that ask for it, when the run would be larger than the limits allow."""
+    total, _, every = schedule(cfg.train, samples)
+    updates = ("train", "epochs") if cfg.train.epochs is not None else ("train", "iterations")
+    r = cfg.render
+    snaps = total // every + 2
+    frames = min(snaps, r.frames or snaps) + int(round(r.hold * r.fps))
+    checks = [(("model", "hidden"), lim.check("parameters", net.n_params, "the net's number of parameters "
+                                              f"({'-'.join(map(str, net.sizes))})")),
+              (updates, lim.check("iterations", total, "the number of parameter updates")),
+              (("train", "snapshot_every"), lim.check("frames", snaps, "the number of snapshots")),
+              (("render", "frames"), lim.check("frames", frames, "the number of video frames")),
+              (("render", "size"), lim.check("video_pixels", frames * r.size[0] * r.size[1],
+                                             "the video's frames x width x height"))]
+    problems = [cfg.problem(k, message) for k, message in checks if message]
+    if problems:
+        raise ConfigError(problems)
 
 
 def summary(cfg: Config, net: Net) -> str:
@@ -164,7 +189,7 @@ def train_runs(runs, progress: Progress | None = None) -> list[tuple[snapshots.H
     workers = min(procs.cores(), len(runs))
     results: list = [None] * len(runs)
     if workers > 1 and procs.can_fork_workers():
-        with procs.pool(workers) as pool:
+        with procs.pool(workers) as pool:  # interrupted, it stops its workers
             futures = {pool.submit(_train_run, run): k for k, run in enumerate(runs)}
             for done, future in enumerate(as_completed(futures), start=1):
                 results[futures[future]] = future.result()
@@ -180,7 +205,13 @@ def train_runs(runs, progress: Progress | None = None) -> list[tuple[snapshots.H
 
 def _stored(cfg, outputs: Outputs, force: bool):
     """The stored histories when training is unchanged and they can be read, else None."""
-    if force or snapshots.read_key(outputs.snapshots) != runs_key(cfg):
+    if force:
+        return None
+    stored = snapshots.read_key(outputs.snapshots)
+    if stored is None and outputs.snapshots.exists():
+        log.info("%s: %s cannot be read (damaged or of another format), training again", cfg.source,
+                 outputs.snapshots)
+    if stored != runs_key(cfg):
         return None
     try:
         if isinstance(cfg, Comparison):
@@ -196,46 +227,58 @@ def _stored(cfg, outputs: Outputs, force: bool):
 def render(cfg: Config | Comparison, out_dir: str | Path = "outputs", progress: Progress | None = None,
            force: bool = False) -> Result:
     """Render a config or comparison: nothing when its outputs are up to date; reuse the snapshots when
-    nothing training depends on changed, else train; then draw, and write the manifest and embeds last."""
+    nothing training depends on changed, else train; then draw, and write the manifest and embeds last.
+
+    The output folder is locked meanwhile (a second process rendering into it gets a RenderError naming
+    this one), and what an earlier, killed process left half-written there is removed first."""
     outputs = Outputs.of(cfg, out_dir)
     preps = [prepare(run) for run in cfg.runs]  # checks data, weights and panels even when nothing is to be done
+    try:
+        with locked(outputs.folder):
+            for p in sweep(outputs.folder):
+                log.info("removed %s, left by an interrupted render", p)
+            return _render(cfg, outputs, preps, progress, force)
+    except Busy as exc:
+        raise RenderError(str(exc)) from None
+    except OSError as exc:  # a folder that cannot be written, a full disk: no partial file is left
+        raise RenderError(f"cannot write {exc.filename or outputs.folder}: {exc.strerror or exc}") from None
+
+
+def _render(cfg, outputs: Outputs, preps: list[Prepared], progress, force: bool) -> Result:
     comparison = isinstance(cfg, Comparison)
     previous = read_manifest(outputs.manifest)
     if not force:
-        done = up_to_date(cfg, out_dir)
+        done = up_to_date(cfg, outputs.folder.parent)
         if done is not None:
             return Result(outputs, False, done.diverged_at, done.final_loss, done.frames, up_to_date=True,
                           runs=done.runs, overrides=done.overrides)
     histories = _stored(cfg, outputs, force)
     retrained = histories is None
-    try:
-        outputs.folder.mkdir(parents=True, exist_ok=True)  # fail before training, not after
-        if retrained:
-            if comparison:
-                trained = train_runs(cfg.runs, progress)
-                histories = [h for h, _ in trained]
-                snapshots.save_runs(cfg.labels, histories, [theta for _, theta in trained], outputs.snapshots)
-            else:
-                history, theta = run_training(preps[0], train_key(cfg), progress)
-                histories = [history]
-                snapshots.save(history, outputs.snapshots)
-                save_weights(preps[0].net, theta, outputs.weights)
+    if retrained:
+        if comparison:
+            trained = train_runs(cfg.runs, progress)
+            histories = [h for h, _ in trained]
+            snapshots.save_runs(cfg.labels, histories, [theta for _, theta in trained], outputs.snapshots)
         else:
-            log.info("%s: training unchanged, reusing %s", cfg.source, outputs.snapshots)
-        labels = cfg.labels if comparison else ("",)
-        for label, h in zip(labels, histories):
-            if h.diverged_at >= 0:
-                log.warning("%s: %s at iteration %d (the loss is not finite)", cfg.source,
-                            f"run '{label}' diverged" if comparison else "training diverged", h.diverged_at)
-        frames = draw(cfg, histories, outputs, progress)
-        runs = tuple(RunResult(label, _finite(h.loss[-1]), _finite(h.accuracy[-1]) if h.accuracy is not None
-                               else None, h.diverged_at) for label, h in zip(cfg.labels, histories)) \
-            if comparison else ()
-        manifest = _manifest(cfg, outputs, histories, subtitle(cfg, histories), frames, runs)
-        write_embeds(manifest, outputs.folder)
-        write_manifest(manifest, outputs.folder, previous)  # last: it says all is done
-    except OSError as exc:  # a folder that cannot be written, a full disk: no partial file is left
-        raise RenderError(f"cannot write {exc.filename or outputs.folder}: {exc.strerror or exc}") from None
+            history, theta = run_training(preps[0], train_key(cfg), progress)
+            histories = [history]
+            # the weights first: snapshots holding this run's key then always come with this run's weights
+            save_weights(preps[0].net, theta, outputs.weights)
+            snapshots.save(history, outputs.snapshots)
+    else:
+        log.info("%s: training unchanged, reusing %s", cfg.source, outputs.snapshots)
+    labels = cfg.labels if comparison else ("",)
+    for label, h in zip(labels, histories):
+        if h.diverged_at >= 0:
+            log.warning("%s: %s at iteration %d (the loss is not finite)", cfg.source,
+                        f"run '{label}' diverged" if comparison else "training diverged", h.diverged_at)
+    frames = draw(cfg, histories, outputs, progress)
+    runs = tuple(RunResult(label, _finite(h.loss[-1]), _finite(h.accuracy[-1]) if h.accuracy is not None
+                           else None, h.diverged_at) for label, h in zip(cfg.labels, histories)) \
+        if comparison else ()
+    manifest = _manifest(cfg, outputs, histories, subtitle(cfg, histories), frames, runs)
+    write_embeds(manifest, outputs.folder)
+    write_manifest(manifest, outputs.folder, previous)  # last: it says all is done
     h = histories[0]
     return Result(outputs, retrained, -1 if comparison else h.diverged_at,
                   None if comparison else _finite(h.loss[-1]), frames, runs=runs, overrides=cfg.overrides)

@@ -5,8 +5,10 @@ configs on C cores gives each worker C // N of them for its own pool, never N x 
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 
 CORES_VAR = "NNVIZ_CORES"  # a worker's share of the cores, set by its parent
@@ -35,10 +37,25 @@ def can_fork_workers() -> bool:
     return not mp.current_process().daemon
 
 
-def pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool of `workers`, each told it has one core."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context(), initializer=_one_core)
+@contextlib.contextmanager
+def pool(workers: int):
+    """A process pool of `workers`, each told it has one core; they ignore Ctrl-C and leave it to the parent.
+
+    A worker that dies (killed, out of memory) breaks the pool with an error rather than hanging it; and
+    leaving the `with` block by an exception (Ctrl-C, SIGTERM) stops the workers at once."""
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context(), initializer=_pool_worker)
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        for proc in list((getattr(executor, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+                proc.join(5)
+        raise
+    executor.shutdown(wait=True)
 
 
-def _one_core() -> None:
+def _pool_worker() -> None:
     os.environ[CORES_VAR] = "1"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

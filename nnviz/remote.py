@@ -9,22 +9,25 @@ of the configs.
 from __future__ import annotations
 
 import dataclasses
+import os
 import tempfile
+import threading
 import time
 from concurrent.futures import as_completed
 from pathlib import Path
 
-from .batch import Row
+from . import limits
+from .batch import Row, one_line
 from .config import Config, Named
 from .errors import NnvizError
 from .experiment import Comparison
 from .files import atomic_path
 from .keys import runs_key
-from .outputs import Outputs, read_manifest, remove_unlisted
+from .outputs import Outputs, plain_name, read_manifest, remove_unlisted
 from .pipeline import render
 from .snapshots import read_key
 
-CONNECT_TIMEOUT = 8  # seconds: an unreachable scheduler is reported well within 10 s
+CONNECT_TIMEOUT = 8  # seconds: an unreachable scheduler, or a server that is not Dask, is reported within 15 s
 
 
 def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=None) -> list[Row]:
@@ -33,10 +36,7 @@ def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=N
         from distributed import Client
     except ImportError:
         raise NnvizError("--scheduler needs Dask: pip install 'nnviz[dask]'") from None
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as exc:
-        raise NnvizError(f"cannot reach the Dask scheduler at {address} within {CONNECT_TIMEOUT} s: {exc}") from None
+    client = _connect(Client, address)
     rows = [Row(c.source, "queued") for c in configs]
     with client:
         executor = client.get_executor(pure=False)
@@ -62,6 +62,8 @@ def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=N
                 previous = read_manifest(outputs.manifest)
                 # the manifest last: until it is there, the outputs do not count as up to date
                 for name in sorted(files, key=lambda n: n.endswith(".json")):
+                    if not plain_name(name):
+                        raise NnvizError(f"the cluster sent back a file named {name!r}; refusing it")
                     with atomic_path(folder / name) as tmp:
                         Path(tmp).write_bytes(files[name])
                 written = read_manifest(outputs.manifest)
@@ -69,13 +71,31 @@ def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=N
                     remove_unlisted(written, folder, previous)
                 row.status, row.final_loss, row.runs, row.overrides = status, final_loss, runs, overrides
                 row.output = str(Outputs.of(configs[j], out_dir).video)
-            except NnvizError as exc:
-                row.status, row.output = "failed", str(exc).splitlines()[0]
-            except Exception as exc:  # the worker died, or the cluster lost the job
-                row.status, row.output = "failed", f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # a config's error, the worker died, or the cluster lost the job
+                row.status, row.output = "failed", one_line(exc)
             if report:
                 report(Path(configs[j].source).stem, "done", 1, 1)
     return rows
+
+
+def _connect(Client, address: str):
+    """A Client of the scheduler at `address`, or NnvizError within CONNECT_TIMEOUT + a few seconds: a server
+    that is not Dask's (or never answers) must not hang the command."""
+    box: dict = {}
+
+    def connect():
+        try:
+            box["client"] = Client(address, timeout=CONNECT_TIMEOUT)
+        except BaseException as exc:  # any failure to connect, reported below
+            box["error"] = exc
+
+    worker = threading.Thread(target=connect, name="dask-connect", daemon=True)
+    worker.start()
+    worker.join(CONNECT_TIMEOUT + 5)
+    if "client" in box:
+        return box["client"]
+    why = one_line(box["error"]) if "error" in box else "no answer"
+    raise NnvizError(f"cannot reach a Dask scheduler at {address} within {CONNECT_TIMEOUT + 5} s: {why}")
 
 
 def pack(cfg: Config | Comparison, out_dir, force: bool) -> dict:
@@ -89,7 +109,7 @@ def pack(cfg: Config | Comparison, out_dir, force: bool) -> dict:
     o = Outputs.of(cfg, out_dir)
     if not force and read_key(o.snapshots) == runs_key(cfg):
         stored = {p.name: p.read_bytes() for p in (o.snapshots, o.weights) if p.is_file()}
-    return {"config": cfg, "files": files, "stored": stored, "force": force}
+    return {"config": cfg, "files": files, "stored": stored, "force": force, "limits": os.environ.get(limits.ENV, "")}
 
 
 MAX_FOLDER_BYTES = 2 << 30  # a data folder larger than this is not sent to a cluster
@@ -134,6 +154,7 @@ def remote_job(job: dict) -> tuple[str, float | None, dict[str, bytes], tuple, t
     """On a worker: render one packed config in a temporary folder; return (status, final loss, files, runs,
     overrides)."""
     cfg = job["config"]
+    os.environ[limits.ENV] = job["limits"]  # the limits the command was given
     with tempfile.TemporaryDirectory(prefix="nnviz-") as tmp:
         tmp = Path(tmp)
         if isinstance(cfg, Comparison):

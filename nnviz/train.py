@@ -90,7 +90,8 @@ def train(
 
     Snapshots come at update 0, every `snapshot_every` updates and at the end, each holding the
     predictions at grid (G, d) (none when grid is None) and what `keep` asks for. A non-finite batch
-    loss stops training: the last snapshot is then marked `diverged` at that iteration.
+    loss stops training: the last snapshot is then marked `diverged` at that iteration; so is a last
+    snapshot whose loss over the training set is not finite.
     """
     dtype = theta.dtype
     grid_in_x = grid is not None and _leading_rows(grid, x)  # the picture's predictions are the first at x
@@ -115,6 +116,7 @@ def train(
         pred_grid = None if grid is None else pred_x[: len(grid)] if grid_in_x else predict(net, p, grid)
         held_out = evaluate(net, p, *test, loss)[0] if test is not None else NAN3
         first = p[0][: net.sizes[0], : keep.first_weights].T.copy() if keep.first_weights else None  # w0's columns
+        diverged = diverged or (last and not math.isfinite(value))  # the last update can be the one that explodes
         return Snapshot(it, value, mae, acc, held_out, pred_grid, theta.copy() if keep.theta or last else None,
                         last, diverged, first)
 

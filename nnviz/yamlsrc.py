@@ -5,9 +5,12 @@ import re
 
 import yaml
 
+from . import limits
 from .errors import ConfigError, Problem
 
 Path_ = tuple  # a key path: ("train", "optimizer", "lr") or ("model", "hidden", 0)
+PLAIN_SCALARS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
+PLAIN_COLLECTIONS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 # YAML 1.1 reads `1e-3` (no dot) as a string; a user means a number.
 _NUMBER = re.compile(r"^[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?$")
@@ -20,6 +23,8 @@ def load(text: str, file: str) -> tuple[object, dict[Path_, int]]:
     """
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ConfigError([Problem(file, None, "", "invalid YAML: nested too deeply")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -27,11 +32,16 @@ def load(text: str, file: str) -> tuple[object, dict[Path_, int]]:
         raise ConfigError([Problem(file, line, "", f"invalid YAML: {what}")]) from None
     lines: dict[Path_, int] = {}
     problems: list[Problem] = []
-    constructor = yaml.SafeLoader("")
     if node is None:
         return None, lines
     lines[()] = node.start_mark.line + 1
-    data = _build(node, (), lines, problems, file, constructor)
+    builder = _Builder(file, lines, problems)
+    try:
+        data = builder.build(node, ())
+    except _Refused as exc:
+        raise ConfigError([Problem(file, exc.line, "", exc.message)]) from None
+    except RecursionError:
+        raise ConfigError([Problem(file, None, "", "invalid YAML: nested too deeply")]) from None
     if problems:
         raise ConfigError(problems)
     return data, lines
@@ -51,30 +61,79 @@ def dotted(path: Path_) -> str:
     return out
 
 
-def _build(node, path, lines, problems, file, constructor):
-    if isinstance(node, yaml.MappingNode):
+class _Refused(Exception):
+    """A document nnviz will not read (an alias loop, too many values, a value YAML cannot make)."""
+
+    def __init__(self, line: int | None, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+class _Builder:
+    """Plain data from a composed YAML node graph, with the line of every key; aliases are followed, but a
+    loop or more values in all than the yaml_values limit is refused, and so is any tag beyond plain YAML's."""
+
+    def __init__(self, file: str, lines: dict, problems: list):
+        self.file, self.lines, self.problems = file, lines, problems
+        self.constructor = yaml.SafeLoader("")
+        self.nodes, self.most = 0, limits.current().yaml_values  # a config is a page; an alias bomb, billions
+        self.open: set[int] = set()  # the nodes being built: meeting one again is a loop
+
+    def build(self, node, path):
+        self.nodes += 1
+        line = node.start_mark.line + 1
+        if self.nodes > self.most:
+            raise _Refused(line, f"more than {self.most:,} values once aliases are expanded (an alias bomb?); "
+                                 "raise --limit yaml_values if you mean it")
+        if id(node) in self.open:
+            raise _Refused(line, "an alias refers to a value that contains it (a loop)")
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in PLAIN_COLLECTIONS:
+            raise _Refused(line, f"the tag {node.tag} is not plain YAML: nnviz reads text, numbers, "
+                                 "true/false, lists and mappings")
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, yaml.SequenceNode):
+                out = []
+                for i, item in enumerate(node.value):
+                    self.lines[path + (i,)] = item.start_mark.line + 1
+                    out.append(self.build(item, path + (i,)))
+                return out
+            return self._scalar(node, line)
+        finally:
+            self.open.discard(id(node))
+
+    def _mapping(self, node, path) -> dict:
         out = {}
         for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
-            if isinstance(key, (list, dict)):
-                problems.append(Problem(file, key_node.start_mark.line + 1, dotted(path), "a key must be a plain name"))
-                continue
             line = key_node.start_mark.line + 1
-            if key in out:
-                problems.append(
-                    Problem(file, line, dotted(path + (key,)), f"duplicate key (first given on line {lines[path + (key,)]})")
-                )
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused(line, "merge keys (<<) are not supported: write the keys out")
+            key = self._scalar(key_node, line) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
+                self.problems.append(Problem(self.file, line, dotted(path),
+                                             f"a key must be a name, got {shown} (quote it: '{shown}')"))
                 continue
-            lines[path + (key,)] = line
-            out[key] = _build(value_node, path + (key,), lines, problems, file, constructor)
+            if key in out:
+                self.problems.append(Problem(self.file, line, dotted(path + (key,)),
+                                             f"duplicate key (first given on line {self.lines[path + (key,)]})"))
+                continue
+            self.lines[path + (key,)] = line
+            out[key] = self.build(value_node, path + (key,))
         return out
-    if isinstance(node, yaml.SequenceNode):
-        out = []
-        for i, item in enumerate(node.value):
-            lines[path + (i,)] = item.start_mark.line + 1
-            out.append(_build(item, path + (i,), lines, problems, file, constructor))
-        return out
-    value = constructor.construct_object(node, deep=True)
-    if isinstance(value, str) and node.style is None and _NUMBER.match(value):
-        value = float(value.replace("_", ""))
-    return value
+
+    def _scalar(self, node, line):
+        if node.tag == "tag:yaml.org,2002:timestamp":  # 2024-01-01 in a title is text
+            return node.value
+        if node.tag not in PLAIN_SCALARS:
+            raise _Refused(line, f"the tag {node.tag} is not plain YAML: nnviz reads text, numbers, "
+                                 "true/false, lists and mappings")
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            raise _Refused(line, f"invalid value: {str(exc).splitlines()[0]}") from None
+        if isinstance(value, str) and node.style is None and _NUMBER.match(value):
+            value = float(value.replace("_", ""))
+        return value

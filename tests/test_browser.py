@@ -74,3 +74,31 @@ def test_every_video_of_the_gallery_plays_in_chromium(tmp_path):
         w, h, seconds = expected[name]
         assert (res["width"], res["height"]) == (w, h), res
         assert abs(res["duration"] - seconds) < 1e-6, res
+
+
+def test_hostile_file_names_neither_run_script_nor_break_links(tmp_path):
+    d = tmp_path / "configs"
+    d.mkdir()
+    (d / "x\"><img src=x onerror=\"document.title='pwned'\">.yaml").write_text(SMALL)
+    (d / "a b#c%d?e.yaml").write_text(SMALL.replace("seed: 1", "seed: 2"))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["render", str(d), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    pages = {"gallery": out / "index.html"}
+    pages.update({f"embed {p.parent.name}": p for p in out.glob("*/embed.html")})
+    for what, page in pages.items():
+        check = page.parent / "_check.html"
+        check.write_text("<!doctype html><title>untouched</title>" + page.read_text().split("<body>")[-1]
+                         .replace("</body>", "").replace("</html>", "") + CHECK)
+        with tempfile.TemporaryDirectory() as profile:
+            run = subprocess.run(
+                [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={profile}", "--virtual-time-budget=30000", "--dump-dom", check.as_uri()],
+                capture_output=True, text=True, timeout=180)
+        dom = run.stdout  # the page as the browser built it: the name is text in it, never an element
+        assert "<title>untouched</title>" in dom and "<img src=\"x\"" not in dom and "<img src=x" not in dom, \
+            (what, dom[:2000])
+        found = re.search(r'<pre id="nnviz-result">(.*?)</pre>', run.stdout, re.S)
+        results = json.loads(found.group(1))
+        assert results and all(res["error"] is None and res["readyState"] >= 2 for res in results), (what, results)

@@ -48,7 +48,7 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     (tmp_path / "a.yaml").write_text(SMALL)
     r = CliRunner().invoke(main, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "out"),
                                   "--scheduler", "tcp://127.0.0.1:9"])
-    assert r.exit_code == 1 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in r.output
+    assert r.exit_code == 1 and "cannot reach a Dask scheduler at tcp://127.0.0.1:9" in r.output
 
 
 def test_a_data_folder_travels_to_the_cluster(cluster, tmp_path, mnist_folder):
@@ -64,3 +64,38 @@ def test_a_data_folder_travels_to_the_cluster(cluster, tmp_path, mnist_folder):
     # the same folder's content gives the same key here as on the workers: up to date
     r = CliRunner().invoke(main, ["render", str(d), "--out", str(out)])
     assert r.exit_code == 0 and "up to date" in r.output, r.output
+
+
+@pytest.mark.parametrize("address", ["garbage", "tcp://[::1", "http://x", "tcp://host:99999", "tcp://host"])
+def test_a_malformed_scheduler_address_is_a_usage_error(tmp_path, address):
+    (tmp_path / "a.yaml").write_text(SMALL)
+    r = CliRunner().invoke(main, ["render", str(tmp_path / "a.yaml"), "--scheduler", address])
+    assert r.exit_code == 2 and "is not a scheduler address" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("server", ["http", "silent"])
+def test_a_server_that_is_not_dask_is_a_clean_error(tmp_path, server):
+    import socket
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    if server == "http":
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # (a handler may wait forever)
+        httpd.daemon_threads = True
+        port = httpd.server_address[1]
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        stop = httpd.shutdown
+    else:  # accepts connections and never says a word
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        stop = listener.close
+    (tmp_path / "a.yaml").write_text(SMALL)
+    try:
+        r = CliRunner().invoke(main, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "out"),
+                                      "--scheduler", f"tcp://127.0.0.1:{port}"])
+    finally:
+        stop()
+    assert r.exit_code == 1 and "cannot reach a Dask scheduler" in r.output, r.output
+    assert "Traceback" not in r.output

@@ -32,6 +32,10 @@ def _shrink_to(text, right: float, renderer, smallest: float = 0.6) -> bool:
     factor = max(smallest, (right - box.x0) / box.width)
     text.set_fontsize(size * factor)
     words = text.get_text()
+    box = text.get_window_extent(renderer)
+    if box.x1 > right and box.width > 0:  # first cut to about what fits, so a very long text costs a few steps
+        words = words[: max(1, int(len(words) * (right - box.x0) / box.width) + 1)]
+        text.set_text(words.rstrip() + "…")
     while text.get_window_extent(renderer).x1 > right and len(words) > 1:
         words = words[:-1]
         text.set_text(words.rstrip() + "…")
@@ -101,6 +105,7 @@ class Scene:
             "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": "#e6e6e6",
             "grid.linewidth": 0.8 * s, "axes.titlepad": 8 * s, "axes.labelpad": 5 * s,
             "text.hinting": HINTING,
+            "text.parse_math": False,  # titles, labels and column names are the user's text, never TeX
         }
         if self.comparison:  # small multiples: smaller type in the cells
             c = s * (0.8 if len(histories) <= 4 else 0.65)
