@@ -17,7 +17,7 @@ from typing import Callable
 
 from . import procs
 from .config import Config
-from .errors import ConfigError, NnvizError
+from .errors import ConfigError, one_line
 from .experiment import load_config, with_formats
 from .outputs import Outputs, RunResult
 from .pipeline import check, render, up_to_date
@@ -52,18 +52,11 @@ def plan(files: list[Path], overrides, formats, max_runs=None) -> tuple[list[Con
         except ConfigError as exc:
             failed.append(Row(str(f), "failed", 0.0, str(exc.problems[0])))
             errors.extend(str(p) for p in exc.problems)
-        except (Exception, RecursionError) as exc:  # anything else wrong with one config fails it alone
+        except Exception as exc:  # anything else wrong with one config fails it alone
             line = f"{f}: cannot read this config: {one_line(exc)}"
             failed.append(Row(str(f), "failed", 0.0, line))
             errors.append(line)
     return configs, failed, errors
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one printable line (a message may hold newlines or terminal escapes)."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    text = "".join(c if c.isprintable() else "?" for c in text)
-    return f"{type(exc).__name__}: {text}" if not isinstance(exc, NnvizError) else text
 
 
 def check_names(configs: list[Config], out_dir) -> None:
@@ -102,7 +95,7 @@ def _job(cfg: Config, out_dir: str, force: bool, messages, job: int, cores: int)
                       result.overrides))
     except KeyboardInterrupt:
         messages.put(("error", job, "interrupted"))
-    except (Exception, RecursionError) as exc:  # a bug too: this config's failure, not the batch's
+    except Exception as exc:  # a bug too: this config's failure, not the batch's
         messages.put(("error", job, one_line(exc)))
 
 

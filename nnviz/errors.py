@@ -39,3 +39,10 @@ def unpickled(exc: Exception) -> str:
     if "allow_pickle" in str(exc):
         return "it holds Python objects (pickled arrays), which nnviz never loads; save plain number arrays"
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one printable line (a message may hold newlines or terminal escapes)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return f"{type(exc).__name__}: {text}" if not isinstance(exc, NnvizError) else text

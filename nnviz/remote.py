@@ -17,9 +17,9 @@ from concurrent.futures import as_completed
 from pathlib import Path
 
 from . import limits
-from .batch import Row, one_line
+from .batch import Row
 from .config import Config, Named
-from .errors import NnvizError
+from .errors import NnvizError, one_line
 from .experiment import Comparison
 from .files import atomic_path
 from .keys import runs_key
