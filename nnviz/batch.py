@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import procs
+from . import files, procs
 from .config import Config
 from .errors import ConfigError, one_line
 from .experiment import load_config, with_formats
@@ -136,10 +136,11 @@ def run_local(configs: list[Config], out_dir, jobs: int, force: bool, report: Re
         for proc, _ in running.values():
             proc.terminate()  # SIGTERM: the worker stops and removes its temporary files
         for j, (proc, start) in running.items():
-            proc.join(timeout=10)
-            if proc.is_alive():
+            proc.join(timeout=5)
+            if proc.is_alive():  # stuck: killed, and what it left is swept here
                 proc.kill()
                 proc.join()
+                _sweep_after(configs[j], out_dir)
             _drain(messages, rows, configs, None, timeout=0)
             rows[j].seconds = time.monotonic() - start
             if rows[j].status in ("queued", "running"):  # a worker that had finished keeps its own status
@@ -148,6 +149,16 @@ def run_local(configs: list[Config], out_dir, jobs: int, force: bool, report: Re
             rows[j].status = "interrupted"
         raise Interrupted(rows) from None
     return rows
+
+
+def _sweep_after(cfg: Config, out_dir) -> None:
+    """Remove what a killed worker left in its output folder (the kernel freed its lock with it)."""
+    folder = Outputs.of(cfg, out_dir).folder
+    try:
+        with files.locked(folder):
+            files.sweep(folder)
+    except OSError:  # another process holds it now, or it cannot be written: the next render sweeps it
+        pass
 
 
 class Interrupted(Exception):

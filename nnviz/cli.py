@@ -1,6 +1,7 @@
 """The command line: parse, call the pipeline, map errors to exit codes. The only module that prints."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -78,7 +79,12 @@ class Progress:
 
 def _report(exc: ConfigError) -> None:
     for problem in exc.problems:
-        _say(f"Error: {problem}")
+        _say(_one_line(f"Error: {problem}"))
+
+
+def _one_line(text: str) -> str:
+    """One problem, one line: a newline inside user text (a file name, a value) shown as \\n."""
+    return str(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _set_level(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -105,7 +111,19 @@ def _quiet() -> bool:
     return click.get_current_context().find_root().obj["quiet"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group: an interruption anywhere (not only while rendering) exits 130, or 143 for SIGTERM,
+    instead of click's "Aborted!" and 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            _say("\nInterrupted.")
+            sys.exit(143 if isinstance(exc, Terminated) else 130)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="nnviz")
 @_verbosity
 def main() -> None:
@@ -204,18 +222,18 @@ def render(paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs)
     try:
         configs, rows, errors = batch.plan(files, overrides, formats, max_runs)
         for line in errors:
-            _say(f"Error: {line}")
+            _say(_one_line(f"Error: {line}"))
         batch.check_names(configs, out_dir)
         todo, done = batch.skip_up_to_date(configs, out_dir, force)
         rows += done
         if scheduler:
             from .remote import run_dask
 
-            rows += run_dask(todo, out_dir, scheduler, force, progress)
+            rows += _reported(run_dask(todo, out_dir, scheduler, force, progress))
         elif len(todo) == 1 and len(configs) == 1:  # one config: in this process, simplest to follow
             rows.append(_render_here(render_one, todo[0], out_dir, force, progress))
         elif todo:
-            rows += batch.run_local(todo, out_dir, jobs, force, progress)
+            rows += _reported(batch.run_local(todo, out_dir, jobs, force, progress))
     except batch.Interrupted as exc:
         progress.close()
         _table(rows + exc.rows, quiet)
@@ -239,6 +257,14 @@ def render(paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs)
             log.warning("%s: training diverged; the video says at which iteration", r.config)
     _table(rows, quiet)
     sys.exit(1 if any(r.status == "failed" for r in rows) else 0)
+
+
+def _reported(rows):
+    """Rows from workers: each failure also as an `Error:` line (the table alone is silent with -q)."""
+    for r in rows:
+        if r.status == "failed":
+            _say(_one_line(f"Error: {r.config}: {r.output}"))
+    return rows
 
 
 def _interrupted(exc, out_dir) -> None:
@@ -267,7 +293,7 @@ def _render_here(render_one, cfg, out_dir, force, progress):
         return Row(cfg.source, "failed", time.monotonic() - start, str(exc.problems[0]))
     except Exception as exc:  # anything else (a bug, too) is this config's failure, in one line
         log.debug("%s failed", cfg.source, exc_info=True)
-        _say(f"Error: {cfg.source}: {one_line(exc)}")
+        _say(_one_line(f"Error: {cfg.source}: {one_line(exc)}"))
         return Row(cfg.source, "failed", time.monotonic() - start, one_line(exc))
     progress(name, "done", 1, 1)
     status = "up to date" if result.up_to_date else "diverged" if result.diverged_at >= 0 else "rendered"
@@ -339,7 +365,7 @@ def validate(paths, overrides, max_runs) -> None:
             failed += 1
             continue
         except Exception as exc:
-            _say(f"Error: {path}: cannot read this config: {one_line(exc)}")
+            _say(_one_line(f"Error: {path}: cannot read this config: {one_line(exc)}"))
             failed += 1
             continue
         if not _quiet():
@@ -456,7 +482,7 @@ def new(name) -> None:
     if path.exists():
         raise click.ClickException(f"{path} exists already; pick another name")
     title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
-    text = STARTER.format(file=path, title=title)
+    text = STARTER.format(file=path, title=json.dumps(title))  # quoted: `nnviz new yes` is a title, not true
     try:
         write_text(path, text)
     except OSError as exc:

@@ -5,8 +5,6 @@ import csv
 import gzip
 import io
 import math
-import os
-import stat
 import struct
 import zlib
 from pathlib import Path
@@ -17,7 +15,7 @@ import numpy as np
 
 from . import limits
 from .errors import unpickled
-from .files import read_regular_file
+from .files import check_regular, read_regular_file
 from .registry import Registry
 from .schema import (REQUIRED, Param, at_least, file_path, in_range, integer, nonnegative, number, numbers, positive,
                      rows, string)
@@ -139,8 +137,7 @@ def _file(p, rng):
     if file.endswith(".csv"):
         return _read_csv(file, p["target"])
     try:
-        if not stat.S_ISREG(os.stat(file).st_mode):
-            raise DataError(f"{file}: not a regular file (a device, a pipe or a socket)")
+        check_regular(file)
         with np.load(file) as data:
             if "x" not in data.files or "y" not in data.files:
                 raise DataError(f"{file}: needs arrays 'x' and 'y', has {', '.join(data.files) or 'none'}")
@@ -149,7 +146,7 @@ def _file(p, rng):
         raise DataError(f"data file not found: {file}") from None
     except DataError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # (ValueError from check_regular too)
         raise DataError(f"cannot read data file {file}: {unpickled(exc)}") from None
     if len(x) != len(y):
         raise DataError(f"{file}: x has {len(x)} rows but y has {len(y)}")
@@ -159,7 +156,7 @@ def _file(p, rng):
 
 def _read_csv(file: str, target) -> Dataset:
     try:
-        text = read_regular_file(file, limits.current().file_bytes, "file_bytes").decode("utf-8")
+        text = read_regular_file(file, limits.current().file_bytes, "file_bytes").decode("utf-8-sig")
         table = [r for r in csv.reader(io.StringIO(text, newline="")) if r]
     except ValueError as exc:  # not a regular file, over the limit, or not UTF-8
         raise DataError(f"{file}: {exc}") from None
@@ -308,6 +305,8 @@ def check_usable(data: Dataset, lim: limits.Limits) -> None:
         raise DataError(too_many)
     if len(data.x) == 0:
         raise DataError("no training samples are left (fewer samples, or a smaller test_fraction?)")
+    if data.x.shape[1] == 0 or data.y.shape[1] == 0:
+        raise DataError("the data needs at least one input and one target column")
     for name, a in (("inputs", data.x), ("targets", data.y)):
         with np.errstate(over="ignore", invalid="ignore"):
             span = np.max(a, axis=0) - np.min(a, axis=0)
@@ -373,6 +372,11 @@ def _mnist(p, rng):
     if labels.max() > 9:
         raise DataError(f"{folder}/train-labels: row {int(np.argmax(labels > 9))}: label {labels.max()} is not a digit")
     h, w = images.shape[1:]
+    lim = limits.current()
+    for name, value, what in (("samples", len(images), "the number of images"),
+                              ("memory", images.size * 8 * 3, "the bytes of the images as numbers (x 3)")):
+        if lim.check(name, value, what):
+            raise DataError(f"{folder}: {lim.check(name, value, what)}")
     return _images(images.reshape(len(images), h * w) / 255.0, labels.astype(int), (h, w), p, rng)
 
 

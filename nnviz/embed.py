@@ -5,9 +5,11 @@ the files, the title and a one-line summary.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import re
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,6 +17,7 @@ from .files import write_text
 from .outputs import Manifest, read_manifest
 
 log = logging.getLogger(__name__)
+STALE_SECONDS = 600  # a temporary gallery page this old was left by a process that was killed
 
 STYLES = ("html", "markdown", "pelican", "jekyll", "hugo")
 MIME = {"mp4": "video/mp4", "webm": "video/webm"}
@@ -35,10 +38,15 @@ def url_of(base: str, *names: str) -> str:
     return base + "/".join(quote(n, safe="") for n in names)
 
 
+def _text(text: str, quote: bool = True) -> str:
+    """User text for a page: HTML-escaped, and braces as entities, so that a site generator's templates
+    (Jekyll's Liquid, Hugo's shortcodes) never see `{{` or `{%` in it."""
+    return html.escape(text, quote=quote).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def _md_text(text: str) -> str:
     """Text for a Markdown link's label: its brackets and backslashes escaped, markup characters as entities."""
-    text = re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split()))
-    return html.escape(text, quote=False)
+    return _text(re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split())), quote=False)
 
 
 def _videos(m: Manifest) -> list[str]:
@@ -56,7 +64,7 @@ def video_tag(m: Manifest, base: str = "", indent: str = "", url=None) -> str:
     def src(name: str) -> str:
         return url(name) if url else html.escape(url_of(base, name), quote=True)
 
-    title = html.escape(m.title, quote=True)
+    title = _text(m.title)
     if not _videos(m):
         w, h = m.gif_size or m.size
         return f'{indent}<img src="{src(m.files["gif"])}" width="{w}" height="{h}" alt="{title}">'
@@ -131,8 +139,8 @@ def gallery(out_dir: Path) -> Path:
         sets = "".join(f"<code>--set {html.escape(o)}</code> " for o in m.overrides)
         cards.append(f"""<article id="{html.escape(m.name)}">
 {video_tag(m, base, "  ")}
-  <h2>{html.escape(m.title)}</h2>
-  <p class="summary">{html.escape(m.summary)}</p>
+  <h2>{_text(m.title)}</h2>
+  <p class="summary">{_text(m.summary)}</p>
   <p class="loss">{html.escape(loss)}</p>{f"{chr(10)}  <p class='overrides'>rendered with {sets.strip()}</p>" if sets else ""}
   <p class="files">{links}</p>
 </article>""")
@@ -161,5 +169,9 @@ def gallery(out_dir: Path) -> Path:
 </html>
 """
     index = out_dir / "index.html"
+    for old in out_dir.glob(".index.*.part.html"):  # left by a killed run; another run's is seconds old
+        with contextlib.suppress(OSError):
+            if time.time() - old.stat().st_mtime > STALE_SECONDS:
+                old.unlink()
     write_text(index, page)
     return index

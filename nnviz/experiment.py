@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,10 @@ def expand(raw: dict, file: str, lines: dict, set_paths: frozenset, max_runs: in
                 short = str(k).split(".")[-1]
                 axes.append([(f"{short}={_show(v)}", (tuple(str(k).split(".")), v, kl, ("sweep", k, j)))
                              for j, v in enumerate(values)])
+            count = len(variants) * math.prod(len(a) for a in axes)  # counted before they are made
+            if count > max_runs:
+                raise ConfigError([Problem(file, at, "sweep", f"{count:,} runs is more than {max_runs} "
+                                                              "(give --max-runs to allow more)")])
             variants = [(", ".join(x for x in [label] + [a[0] for a in combo] if x), sets + [a[1] for a in combo])
                         for (label, sets), combo in itertools.product(variants, itertools.product(*axes))]
     if problems:
@@ -205,7 +210,7 @@ def expand(raw: dict, file: str, lines: dict, set_paths: frozenset, max_runs: in
         at = lines.get(("render", "size"), lines.get(("render",)))
         raise ConfigError([Problem(file, at, "render.size", f"a comparison needs at least "
                                    f"{MIN_SIZE[0]}x{MIN_SIZE[1]} pixels for its grid, got {w}x{h}")])
-    title = raw.get("title") if isinstance(raw.get("title"), str) else configs[0].source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    title = validate({"title": raw["title"]} if "title" in raw else {}, file, lines, set_paths).title  # (checked)
     return Comparison(file, title, tuple(v[0] for v in variants), tuple(configs), configs[0].render, overrides)
 
 

@@ -103,13 +103,23 @@ def atomic_path(final: str | Path):
 def read_regular_file(file: str | Path, most: int, limit: str) -> bytes:
     """The bytes of a regular file of at most `most` bytes (the limit named `limit`); ValueError for a device,
     a pipe or a larger file (reading /dev/zero or a FIFO would never end)."""
-    with open(file, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise ValueError("not a regular file (a device, a pipe or a socket)")
-        data = fh.read(most + 1)
-    if len(data) > most:
+        chunks, size = [], 0
+        while size <= most and (chunk := fh.read(min(1 << 24, most + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    if size > most:
         raise ValueError(f"the file is larger than the limit of {most:,} bytes (raise it with --limit {limit}=N)")
-    return data
+    return b"".join(chunks)
+
+
+def check_regular(file: str | Path) -> None:
+    """ValueError unless `file` is a regular file (a device or a FIFO would be read forever, or block)."""
+    if not stat.S_ISREG(os.stat(file).st_mode):
+        raise ValueError("not a regular file (a device, a pipe or a socket)")
 
 
 def write_text(file: str | Path, text: str) -> None:
@@ -119,10 +129,10 @@ def write_text(file: str | Path, text: str) -> None:
 
 
 class Busy(OSError):
-    """Another process is rendering into the same output folder."""
+    """Another process is rendering into the same output folder (or its lock file is not one)."""
 
-    def __init__(self, folder: Path, pid: str):
-        super().__init__(f"{folder} is being rendered by process {pid or 'unknown'}; wait for it to finish")
+    def __init__(self, folder: Path, pid: str, message: str | None = None):
+        super().__init__(message or f"{folder} is being rendered by process {pid or 'unknown'}; wait for it to finish")
         self.folder, self.pid = folder, pid
 
 
@@ -141,7 +151,14 @@ def locked(folder: str | Path):
         return
     path = folder / LOCK
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:  # never through a link: the lock file is written to
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0),
+                         0o666)
+        except OSError as exc:
+            raise Busy(folder, "", f"{path} is not a lock file nnviz made ({exc.strerror}); remove it") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise Busy(folder, "", f"{path} is not a regular file; remove it")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import unpickled
+from .files import check_regular
 from .model import Net, unflatten
 from .registry import Registry
 from .schema import REQUIRED, Param, choice, integer, number, file_path, positive
@@ -132,6 +133,7 @@ def initialise(net: Net, name: str, params: dict, rng: np.random.Generator, seed
 
 def _load_into(net: Net, views: dict[str, np.ndarray], file: str) -> None:
     try:
+        check_regular(file)  # a FIFO would block np.load forever
         with np.load(file) as data:
             arrays = {k: data[k] for k in data.files}
     except FileNotFoundError:

@@ -21,9 +21,11 @@ class Limits:
     parameters: int = 10_000_000  # weights and biases of one net (MNIST's 784-100-10 has 79,510)
     classes: int = 1_000  # one-hot width made from integer labels
     samples: int = 10_000_000  # rows of training data
+    memory: int = 4 << 30  # bytes of the largest arrays of one run (samples x widest layer, in float64)
+    work: int = 10 ** 13  # multiply-adds of one run's training and snapshots (minutes to an hour here)
     frames: int = 100_000  # frames of one video, held frames included (an hour at 30 fps is 108,000)
     video_pixels: int = 200_000_000_000  # frames x width x height of one video (30 min of 1080p at 30 fps)
-    file_bytes: int = 4 << 30  # a data file once read (an IDX .gz file decompressed, a CSV, an .npz array)
+    file_bytes: int = 1 << 30  # a data file once read (an IDX .gz file decompressed, a CSV); MNIST's is 47 MB
 
     def check(self, name: str, value: float, what: str) -> str | None:
         """A message when `value` is over the limit `name`, else None."""

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
-from .files import write_text
+from .files import read_regular_file, write_text
 
 log = logging.getLogger(__name__)
+MAX_MANIFEST_BYTES = 1 << 20  # nnviz's own are a few KB
+VIDEO_ROLES = ("mp4", "webm", "gif")
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,9 @@ class Manifest:
         files = field("files", dict)
         if not files or not all(isinstance(k, str) and isinstance(v, str) and plain_name(v) for k, v in files.items()):
             raise ValueError("field 'files' must map roles to plain file names")
+        videos = [k for k in files if k in VIDEO_ROLES]
+        if not videos or "poster" not in files or any(not files[k].endswith("." + k) for k in videos):
+            raise ValueError("field 'files' must name a poster and videos (mp4, webm, gif) with their own endings")
         size = field("size", list)
         if len(size) != 2 or not all(isinstance(v, int) and v > 0 for v in size):
             raise ValueError("field 'size' must be [width, height]")
@@ -147,10 +152,10 @@ def _number(v) -> float | None:
 def read_manifest(file: str | Path, warn: bool = False) -> Manifest | None:
     """The manifest at `file`, or None when there is none or it is not a valid one (with a warning if `warn`)."""
     try:
-        return Manifest.from_dict(json.loads(Path(file).read_text(encoding="utf-8")))
+        return Manifest.from_dict(json.loads(read_regular_file(file, MAX_MANIFEST_BYTES, "manifest").decode("utf-8")))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+    except (OSError, ValueError, RecursionError) as exc:  # (JSONDecodeError and UnicodeDecodeError are ValueErrors)
         if warn:
             log.warning("%s: not a valid nnviz manifest, skipped (%s)", file, exc)
         return None
@@ -167,9 +172,10 @@ def remove_unlisted(m: Manifest, folder: Path, previous: Manifest | None) -> Non
     """Remove the files of `folder` that `previous` listed and `m` does not (only nnviz's own files)."""
     if previous is None:
         return
+    ours = {f"{m.name}.{role}" for role in VIDEO_ROLES}  # only the videos nnviz makes come and go
     keep = set(m.files.values())
-    for name in set(previous.files.values()) - keep:
-        if plain_name(name) and name.startswith(m.name + "."):
+    for name in (set(previous.files.values()) - keep) & ours:
+        if plain_name(name):
             with contextlib.suppress(FileNotFoundError):
                 (folder / name).unlink()
                 log.info("removed %s (no longer asked for)", folder / name)

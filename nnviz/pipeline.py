@@ -23,9 +23,9 @@ from .draw.formats import gif_size
 from .draw.panels import choose
 from .draw.scene import Scene
 from .embed import write_embeds
-from .errors import ConfigError, RenderError
+from .errors import ConfigError, RenderError, one_line
 from .experiment import Comparison
-from .files import Busy, atomic_path, locked, sweep
+from .files import Busy, Staging, atomic_path, locked, sweep
 from .init import InitError, initialise
 from .keys import render_key, runs_key, train_key
 from .model import Net, parameter_index, unflatten
@@ -69,9 +69,10 @@ def prepare(cfg: Config) -> Prepared:
     streams = np.random.SeedSequence(cfg.seed).spawn(4)  # the first three are as they were before a split
     data_rng, init_rng, batch_rng, split_rng = (np.random.default_rng(s) for s in streams)
     lim = limits.current()
-    too_many = lim.check("samples", cfg.data.params.get("samples") or 0, "the number of samples")
-    if too_many:  # before making them
-        raise ConfigError([cfg.problem(("data", "samples"), too_many)])
+    for k, name, what in (("samples", "samples", "the number of samples"), ("classes", "classes", "data.classes")):
+        too_many = lim.check(name, cfg.data.params.get(k) or 0, what)
+        if too_many:  # before making them
+            raise ConfigError([cfg.problem(("data", k), too_many)])
     try:
         entry = DATASETS[cfg.data.name]
         data = entry.make({k: cfg.data.params[k] for k in entry.params}, data_rng)
@@ -82,9 +83,9 @@ def prepare(cfg: Config) -> Prepared:
             check_targets(data, cfg.train.loss, where)
         data, test = split(data, cfg.data.params["test_fraction"], split_rng)
         check_usable(data, lim)
-    except DataError as exc:
+    except (DataError, TypeError, ValueError, IndexError) as exc:  # (a file of unexpected shapes, too)
         key = ("data", "path") if "path" in cfg.data.params else ("data", "name")
-        raise ConfigError([cfg.problem(key, str(exc))]) from None
+        raise ConfigError([cfg.problem(key, str(exc) if isinstance(exc, DataError) else one_line(exc))]) from None
     sizes = (data.x.shape[1], *cfg.model.hidden, data.y.shape[1])
     net = Net(sizes, (*cfg.model.activation, cfg.model.output), cfg.model.bias)
     _check_limits(cfg, net, len(data.x), lim)
@@ -103,6 +104,8 @@ def prepare(cfg: Config) -> Prepared:
         theta = initialise(net, cfg.model.init.name, cfg.model.init.params, init_rng, cfg.seed, cfg.train.dtype)
     except InitError as exc:
         raise ConfigError([cfg.problem(("model", "init", "path"), str(exc))]) from None
+    except (TypeError, ValueError) as exc:  # e.g. a legacy seed out of NumPy's range
+        raise ConfigError([cfg.problem(("model", "init"), one_line(exc))]) from None
     return Prepared(cfg, data, net, theta, batch_rng, test, keep)
 
 
@@ -113,8 +116,13 @@ def _check_limits(cfg: Config, net: Net, samples: int, lim: limits.Limits) -> No
     r = cfg.render
     snaps = total // every + 2
     frames = min(snaps, r.frames or snaps) + int(round(r.hold * r.fps))
+    batch = min(cfg.train.batch_size or samples, samples)
     checks = [(("model", "hidden"), lim.check("parameters", net.n_params, "the net's number of parameters "
                                               f"({'-'.join(map(str, net.sizes))})")),
+              (("model", "hidden"), lim.check("memory", samples * max(net.sizes) * 8 * 3, "the bytes of the "
+                                              "widest layer's values over the training set (x 3)")),
+              (updates, lim.check("work", 2 * total * batch * net.n_params + 2 * snaps * samples * net.n_params,
+                                  "the multiply-adds of training (updates x batch x parameters x 2)")),
               (updates, lim.check("iterations", total, "the number of parameter updates")),
               (("train", "snapshot_every"), lim.check("frames", snaps, "the number of snapshots")),
               (("render", "frames"), lim.check("frames", frames, "the number of video frames")),
@@ -254,25 +262,22 @@ def _render(cfg, outputs: Outputs, preps: list[Prepared], progress, force: bool)
                           runs=done.runs, overrides=done.overrides)
     histories = _stored(cfg, outputs, force)
     retrained = histories is None
-    if retrained:
-        if comparison:
-            trained = train_runs(cfg.runs, progress)
-            histories = [h for h, _ in trained]
-            snapshots.save_runs(cfg.labels, histories, [theta for _, theta in trained], outputs.snapshots)
+    with Staging() as stage:  # snapshots, weights, videos and poster: renamed into place together, or not at all
+        if retrained:
+            if comparison:
+                trained = train_runs(cfg.runs, progress)
+                histories = [h for h, _ in trained]
+                snapshots.save_runs(cfg.labels, histories, [theta for _, theta in trained],
+                                    stage.path(outputs.snapshots))
+            else:
+                history, theta = run_training(preps[0], train_key(cfg), progress)
+                histories = [history]
+                save_weights(preps[0].net, theta, stage.path(outputs.weights))
+                snapshots.save(history, stage.path(outputs.snapshots))
         else:
-            history, theta = run_training(preps[0], train_key(cfg), progress)
-            histories = [history]
-            # the weights first: snapshots holding this run's key then always come with this run's weights
-            save_weights(preps[0].net, theta, outputs.weights)
-            snapshots.save(history, outputs.snapshots)
-    else:
-        log.info("%s: training unchanged, reusing %s", cfg.source, outputs.snapshots)
-    labels = cfg.labels if comparison else ("",)
-    for label, h in zip(labels, histories):
-        if h.diverged_at >= 0:
-            log.warning("%s: %s at iteration %d (the loss is not finite)", cfg.source,
-                        f"run '{label}' diverged" if comparison else "training diverged", h.diverged_at)
-    frames = draw(cfg, histories, outputs, progress)
+            log.info("%s: training unchanged, reusing %s", cfg.source, outputs.snapshots)
+        _warn_diverged(cfg, histories)
+        frames = draw(cfg, histories, outputs, progress, stage)
     runs = tuple(RunResult(label, _finite(h.loss[-1]), _finite(h.accuracy[-1]) if h.accuracy is not None
                            else None, h.diverged_at) for label, h in zip(cfg.labels, histories)) \
         if comparison else ()
@@ -284,8 +289,16 @@ def _render(cfg, outputs: Outputs, preps: list[Prepared], progress, force: bool)
                   None if comparison else _finite(h.loss[-1]), frames, runs=runs, overrides=cfg.overrides)
 
 
+def _warn_diverged(cfg, histories) -> None:
+    comparison = isinstance(cfg, Comparison)
+    for label, h in zip(cfg.labels if comparison else ("",), histories):
+        if h.diverged_at >= 0:
+            log.warning("%s: %s at iteration %d (the loss is not finite)", cfg.source,
+                        f"run '{label}' diverged" if comparison else "training diverged", h.diverged_at)
+
+
 def draw(cfg: Config | Comparison, histories: list[snapshots.History], outputs: Outputs,
-         progress: Progress | None = None) -> int:
+         progress: Progress | None = None, stage: Staging | None = None) -> int:
     """Draw and encode the video(s) and poster of `histories` with cfg's title and render settings;
     return the number of video frames. A picture that cannot be drawn is a RenderError."""
     h = histories[0]
@@ -301,7 +314,7 @@ def draw(cfg: Config | Comparison, histories: list[snapshots.History], outputs: 
         raise RenderError(f"cannot draw {cfg.source}: {exc}") from None
     try:
         files = {role: outputs.folder / name for role, name in outputs.files().items()}
-        return encode(scene, cfg.render, files, progress)
+        return encode(scene, cfg.render, files, progress, stage)
     finally:
         scene.close()
 

@@ -375,3 +375,115 @@ def test_control_characters_in_names_are_not_sent_to_the_terminal(tmp_path):
     (tmp_path / "a\x1b[31mred.yaml").write_text("data: {name: nope}\n")
     out = clean(nnviz("validate", tmp_path / "a\x1b[31mred.yaml"), 1)
     assert "\x1b" not in out and "a?[31mred.yaml" in out
+
+
+def test_a_gallery_page_left_by_a_killed_run_is_swept(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    old, fresh = out / ".index.deadbeef.part.html", out / ".index.cafef00d.part.html"
+    old.write_text("half a page")
+    fresh.write_text("another process is writing this one")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    (tmp_path / "a.yaml").write_text(TINY)
+    clean(nnviz("render", tmp_path / "a.yaml", "--out", out), 0)
+    assert not old.exists() and fresh.exists()
+
+
+# --- found by a second hostile pass ----------------------------------------------------------------------
+def _render_tiny(tmp_path, name="a"):
+    (tmp_path / f"{name}.yaml").write_text(TINY)
+    return clean(nnviz("render", tmp_path / f"{name}.yaml", "--out", tmp_path / "out"), 0)
+
+
+@pytest.mark.parametrize("files_", [{"mp4": "noext"}, {"mp4": "noext", "poster": "p.png"},
+                                    {"webm": "a.avi", "poster": "p.png"}, {"x": "y"}])
+def test_a_manifest_naming_odd_files_is_skipped(tmp_path, files_):
+    _render_tiny(tmp_path)
+    m = json.loads((tmp_path / "out" / "a" / "a.json").read_text())
+    (tmp_path / "out" / "evil").mkdir()
+    (tmp_path / "out" / "evil" / "evil.json").write_text(json.dumps({**m, "name": "evil", "files": files_}))
+    out = _render_tiny(tmp_path, "b")
+    assert "evil.json: not a valid nnviz manifest" in out
+    out = clean(nnviz("embed", "evil", "--out", tmp_path / "out"), 1)
+    assert "Error: no rendered output named 'evil'" in out
+
+
+def test_a_lying_manifest_cannot_make_nnviz_delete_files(tmp_path):
+    folder = tmp_path / "out" / "a"
+    folder.mkdir(parents=True)
+    (folder / "a.notes.txt").write_text("mine")
+    _render_tiny(tmp_path)
+    m = json.loads((folder / "a.json").read_text())
+    m["files"].update(a="a.json", b="a.notes.txt", c="a.weights.npz")
+    (folder / "a.json").write_text(json.dumps(m))
+    (tmp_path / "a.yaml").write_text(TINY.replace("fps: 10", "fps: 12"))
+    clean(nnviz("render", tmp_path / "a.yaml", "--out", tmp_path / "out"), 0)
+    assert (folder / "a.notes.txt").read_text() == "mine" and (folder / "a.json").is_file()
+    assert (folder / "a.weights.npz").is_file()
+
+
+def test_a_lock_file_that_is_a_link_is_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    folder = tmp_path / "out" / "a"
+    folder.mkdir(parents=True)
+    os.symlink(victim, folder / files.LOCK)
+    (tmp_path / "a.yaml").write_text(TINY)
+    out = clean(nnviz("render", tmp_path / "a.yaml", "--out", tmp_path / "out"), 1)
+    assert "is not a lock file nnviz made" in out and victim.read_text() == "precious"
+
+
+def test_fifos_are_refused_not_waited_on(tmp_path):
+    os.mkfifo(tmp_path / "c.yaml")
+    assert "not a regular file" in clean(nnviz("validate", tmp_path / "c.yaml", timeout=60), 1)
+    os.mkfifo(tmp_path / "d.csv")
+    os.mkfifo(tmp_path / "w.npz")
+    (tmp_path / "e.yaml").write_text("data: {name: file, path: d.csv}\n")
+    (tmp_path / "f.yaml").write_text("model: {init: {name: file, path: w.npz}}\n")
+    for name in ("e", "f"):
+        assert "not a regular file" in clean(nnviz("validate", tmp_path / f"{name}.yaml", timeout=60), 1)
+    out = tmp_path / "out"
+    (out / "other").mkdir(parents=True)
+    os.mkfifo(out / "other" / "other.json")
+    assert "other.json: not a valid nnviz manifest" in _render_tiny(tmp_path)
+
+
+def test_class_counts_and_sweep_products_are_capped_before_work(tmp_path):
+    (tmp_path / "g.yaml").write_text("data: {name: gauss, classes: 30000, samples: 200}\nmodel: {output: softmax}\n"
+                                     "train: {loss: cross_entropy}\n")
+    assert "data.classes: data.classes is 30,000, over the limit of 1,000" in clean(nnviz("validate", tmp_path / "g.yaml"), 1)
+    (tmp_path / "s.yaml").write_text("sweep:\n  seed: [" + ", ".join(map(str, range(60))) + "]\n"
+                                     "  data.samples: [" + ", ".join(map(str, range(10, 70))) + "]\n"
+                                     "  train.iterations: [" + ", ".join(map(str, range(1, 61))) + "]\n")
+    assert "216,000 runs is more than 36" in clean(nnviz("validate", tmp_path / "s.yaml"), 1)
+
+
+def test_a_starter_named_like_a_yaml_word_is_still_a_title(tmp_path):
+    for name in ("yes", "null", "1e3"):
+        clean(nnviz("new", name, cwd=tmp_path), 0)
+        clean(nnviz("validate", tmp_path / f"{name}.yaml"), 0)
+
+
+def test_template_syntax_in_titles_does_not_reach_site_generators(tmp_path):
+    (tmp_path / "a.yaml").write_text(TINY.replace("title: Test run", "title: '{{ 7*7 }}{% raw %}'"))
+    clean(nnviz("render", tmp_path / "a.yaml", "--out", tmp_path / "out"), 0)
+    for style in ("jekyll", "hugo", "markdown", "html"):
+        out = clean(nnviz("embed", "a", "--out", tmp_path / "out", "--style", style), 0)
+        assert "{{ 7" not in out and "{% raw" not in out, (style, out)
+
+
+def test_an_interrupted_retrain_keeps_the_older_set_whole(tmp_path, monkeypatch):
+    from nnviz import pipeline
+    from nnviz.experiment import load_config
+
+    (tmp_path / "a.yaml").write_text(TINY)
+    o = pipeline.render(load_config(tmp_path / "a.yaml"), tmp_path).outputs
+    before = {p.name: p.read_bytes() for p in o.folder.iterdir()}
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "draw", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.render(load_config(tmp_path / "a.yaml", ["train.optimizer.lr=0.05"]), tmp_path)
+    assert {p.name: p.read_bytes() for p in o.folder.iterdir()} == before

@@ -25,8 +25,11 @@ from .video import VideoWriter
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def encode(scene: Scene, r: RenderConfig, files: dict[str, Path], progress: Progress | None = None) -> int:
-    """Draw `scene` into files[fmt] for each of r.formats and files["poster"]; return the video frames."""
+def encode(scene: Scene, r: RenderConfig, files: dict[str, Path], progress: Progress | None = None,
+           stage: Staging | None = None) -> int:
+    """Draw `scene` into files[fmt] for each of r.formats and files["poster"]; return the video frames.
+
+    The files are staged in `stage` (renamed when its owner commits it), or in a Staging of their own."""
     hold = int(round(r.hold * r.fps))
     total = scene.n + hold
     gif = "gif" in r.formats
@@ -45,8 +48,8 @@ def encode(scene: Scene, r: RenderConfig, files: dict[str, Path], progress: Prog
             progress("drawing", (pass_no + 1) * total, passes * total)
 
     folder = files["poster"].parent
-    with Staging() as stage, (tempfile.TemporaryDirectory(dir=folder, prefix=".palette.") if gif
-                              else contextlib.nullcontext(None)) as tmp:
+    with (contextlib.nullcontext(stage) if stage is not None else Staging()) as stage, \
+            (tempfile.TemporaryDirectory(dir=folder, prefix=".palette.") if gif else contextlib.nullcontext(None)) as tmp:
         palette = Path(tmp or ".") / "palette.png"  # a GIF's first pass writes it, the second reads it
         gsize = gif_size(r.size, r.gif_width)
         with contextlib.ExitStack() as writers_open:
