@@ -15,7 +15,7 @@ import numpy as np
 
 from . import limits
 from .errors import unpickled
-from .files import check_regular, read_regular_file
+from .files import check_regular, npz_headers, read_regular_file
 from .registry import Registry
 from .schema import (REQUIRED, Param, at_least, file_path, in_range, integer, nonnegative, number, numbers, positive,
                      rows, string)
@@ -138,9 +138,19 @@ def _file(p, rng):
         return _read_csv(file, p["target"])
     try:
         check_regular(file)
+        arrays = npz_headers(file)  # shapes first: refuse what is too large before unpacking it
+        if "x" not in arrays or "y" not in arrays:
+            raise DataError(f"{file}: needs arrays 'x' and 'y', has {', '.join(arrays) or 'none'}")
+        lim = limits.current()
+        for name in ("x", "y"):
+            shape, dtype = arrays[name]
+            if dtype.hasobject:
+                raise DataError(f"{file}: {unpickled(ValueError('allow_pickle'))}")
+            problem = (lim.check("samples", shape[0] if shape else 1, f"the rows of {name}")
+                       or lim.check("memory", math.prod(shape) * 8 * 3, f"the bytes of {name} as numbers (x 3)"))
+            if problem:
+                raise DataError(f"{file}: {problem}")
         with np.load(file) as data:
-            if "x" not in data.files or "y" not in data.files:
-                raise DataError(f"{file}: needs arrays 'x' and 'y', has {', '.join(data.files) or 'none'}")
             x, y = _as_2d(np.asarray(data["x"], dtype=float)), _as_2d(np.asarray(data["y"], dtype=float))
     except FileNotFoundError:
         raise DataError(f"data file not found: {file}") from None

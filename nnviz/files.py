@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 import stat
+import zipfile
 from pathlib import Path
 
 try:
@@ -120,6 +121,28 @@ def check_regular(file: str | Path) -> None:
     """ValueError unless `file` is a regular file (a device or a FIFO would be read forever, or block)."""
     if not stat.S_ISREG(os.stat(file).st_mode):
         raise ValueError("not a regular file (a device, a pipe or a socket)")
+
+
+def npz_headers(file: str | Path) -> dict[str, tuple[tuple[int, ...], "np.dtype"]]:
+    """{array name: (shape, dtype)} of an .npz file, read from the arrays' headers without loading them
+    (a few MB of compressed zeros can be gigabytes of array). ValueError when it is not an .npz file."""
+    import numpy as np  # (files.py is imported before NumPy's threads are set; this runs later)
+
+    out = {}
+    try:
+        with zipfile.ZipFile(file) as z:
+            for info in z.infolist():
+                if not info.filename.endswith(".npy"):
+                    continue
+                with z.open(info) as fh:
+                    version = np.lib.format.read_magic(fh)
+                    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                        np.lib.format.read_array_header_2_0
+                    shape, _, dtype = read(fh)
+                out[info.filename[:-4]] = (tuple(shape), dtype)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ValueError(f"not an .npz file ({exc})") from None
+    return out
 
 
 def write_text(file: str | Path, text: str) -> None:

@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import unpickled
-from .files import check_regular
+from .files import check_regular, npz_headers
 from .model import Net, unflatten
 from .registry import Registry
 from .schema import REQUIRED, Param, choice, integer, number, file_path, positive
@@ -134,11 +134,23 @@ def initialise(net: Net, name: str, params: dict, rng: np.random.Generator, seed
 def _load_into(net: Net, views: dict[str, np.ndarray], file: str) -> None:
     try:
         check_regular(file)  # a FIFO would block np.load forever
-        with np.load(file) as data:
-            arrays = {k: data[k] for k in data.files}
+        headers = npz_headers(file)  # names and shapes first: nothing unexpected is unpacked
     except FileNotFoundError:
         raise InitError(f"weights file not found: {file}") from None
-    except Exception as exc:  # a corrupt or non-npz file
+    except ValueError as exc:
+        raise InitError(f"cannot read weights file {file}: {exc}") from None
+    wanted = dict(net.shapes())
+    extra = sorted(set(headers) - set(wanted))
+    if extra:
+        raise InitError(f"{file} has arrays the net does not use: {', '.join(extra)} (is `bias` or `hidden` different?)")
+    for name, (shape, _) in headers.items():
+        if shape != wanted[name]:
+            layer = f"layer {name[1:]} {'weights' if name[0] == 'w' else 'biases'} {name}"
+            raise InitError(f"{file}: {layer} has shape {shape}, the net needs {wanted[name]}")
+    try:
+        with np.load(file) as data:
+            arrays = {k: data[k] for k in data.files}
+    except Exception as exc:  # a corrupt file
         raise InitError(f"cannot read weights file {file}: {unpickled(exc)}") from None
     for name, shape in net.shapes():
         if name not in arrays:
@@ -147,10 +159,4 @@ def _load_into(net: Net, views: dict[str, np.ndarray], file: str) -> None:
             raise InitError(f"{file}: {name} holds {arrays[name].dtype} values, not numbers")
         if not np.isfinite(arrays[name]).all():
             raise InitError(f"{file}: {name} holds values that are not finite (NaN or infinity)")
-        if arrays[name].shape != shape:
-            layer = f"layer {name[1:]} {'weights' if name[0] == 'w' else 'biases'} {name}"
-            raise InitError(f"{file}: {layer} has shape {arrays[name].shape}, the net needs {shape}")
         views[name][...] = arrays[name]
-    extra = sorted(set(arrays) - {n for n, _ in net.shapes()})
-    if extra:
-        raise InitError(f"{file} has arrays the net does not use: {', '.join(extra)} (is `bias` or `hidden` different?)")

@@ -79,8 +79,12 @@ def test_a_server_that_is_not_dask_is_a_clean_error(tmp_path, server):
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+    class Quiet(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # (it would print after pytest's summary)
+            pass
+
     if server == "http":
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # (a handler may wait forever)
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)  # (a handler may wait forever)
         httpd.daemon_threads = True
         port = httpd.server_address[1]
         threading.Thread(target=httpd.serve_forever, daemon=True).start()

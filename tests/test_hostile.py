@@ -487,3 +487,17 @@ def test_an_interrupted_retrain_keeps_the_older_set_whole(tmp_path, monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         pipeline.render(load_config(tmp_path / "a.yaml", ["train.optimizer.lr=0.05"]), tmp_path)
     assert {p.name: p.read_bytes() for p in o.folder.iterdir()} == before
+
+
+def test_a_small_npz_of_huge_arrays_is_refused_before_unpacking(tmp_path):
+    import zipfile
+
+    big = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float64, shape=(20_000_000, 1))
+    del big  # 160 MB of zeros, a few hundred KB once zipped
+    with zipfile.ZipFile(tmp_path / "d.npz", "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.write(tmp_path / "x.npy", "x.npy")
+        z.write(tmp_path / "x.npy", "y.npy")
+    (tmp_path / "x.npy").unlink()
+    (tmp_path / "c.yaml").write_text("data: {name: file, path: d.npz}\n")
+    out = clean(nnviz("validate", tmp_path / "c.yaml", "--limit", "samples=1e6", timeout=120), 1)
+    assert "the rows of x is 20,000,000, over the limit of 1,000,000" in out
