@@ -164,7 +164,7 @@ def funcanimation_way(cfg, history, folder):
 
 def frames_in_memory(cfg, history):
     scene = Scene(history, cfg.title, cfg.render)
-    frames = [scene.frame(i).copy() for i in range(history.n)]
+    frames = [scene.frame(i).copy() for i in range(scene.n)]
     scene.close()
     return frames
 

@@ -403,6 +403,9 @@ def embed(name, out_dir, style, base_url) -> None:
     click.echo(snippet(m, style, base_url))
     if style == "hugo":
         click.echo("Note: Hugo passes raw HTML through only with markup.goldmark.renderer.unsafe = true.", err=True)
+    if style == "pelican":
+        click.echo('Note: the {% video %} tag needs the pelican-liquid-tags plugin: PLUGINS = '
+                   '["pelican.plugins.liquid_tags"] and LIQUID_TAGS = ["video"] in pelicanconf.py.', err=True)
 
 
 @main.command(name="list")

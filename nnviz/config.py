@@ -28,6 +28,7 @@ from .schema import key
 
 FORMAT_NAMES = ("mp4", "webm", "gif")
 PANEL_NAMES = ("fit", "boundary", "network", "neurons", "landscape", "weights", "loss", "metrics")
+THEME_NAMES = ("light", "dark")  # draw/theme.py's THEMES (a test keeps them the same)
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 
 
@@ -116,9 +117,53 @@ def _one_line(text: str) -> None:
                          + (" on several lines" if "\n" in text else ""))
 
 
-def _frames_check(n) -> None:
-    if n is not None:
-        s.at_least(2)(n)
+@dataclass(frozen=True)
+class Caption:
+    """A text shown from iteration `at`, the video held `pause` seconds on its first frame."""
+
+    at: int
+    text: str
+    pause: float = 0.0
+
+
+CAPTION_TEXT = 90  # characters: a caption is one line a viewer reads in a second or two
+
+
+def _captions(v) -> tuple[Caption, ...] | str:
+    if v == "auto":
+        return v
+    if not isinstance(v, list):
+        raise ValueError("expected 'auto' or a list like [{at: 1000, text: \"the net escapes the plateau\", pause: 1.5}]")
+    out = []
+    for k, c in enumerate(v):
+        where = f"caption {k + 1}"
+        if not isinstance(c, dict) or not {"at", "text"} <= set(c) or not set(c) <= {"at", "text", "pause"}:
+            raise ValueError(f"{where}: expected {{at: ITERATION, text: TEXT}} and optionally pause: SECONDS")
+        at, text, pause = c["at"], c["text"], c.get("pause", 0.0)
+        try:
+            at = s.integer(at)
+            s.at_least(0)(at)
+            text = s.string(text)
+            pause = s.number(pause)
+            s.in_range(0, 10, hi_open=False)(pause)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        if not text.strip() or "\n" in text or len(text) > CAPTION_TEXT:
+            raise ValueError(f"{where}: the text must be one line of 1 to {CAPTION_TEXT} characters")
+        out.append(Caption(at, " ".join(text.split()), float(pause)))
+    if [c.at for c in out] != sorted(c.at for c in out):
+        raise ValueError("captions must be in the order of their iterations (`at`)")
+    return tuple(out)
+
+
+def _frames(v) -> int | str:
+    if v in ("auto", "all"):
+        return v
+    if isinstance(v, str):
+        raise ValueError(f"expected 'auto', 'all' or a whole number, got {s._show(v)}")
+    n = s.integer(v)
+    s.at_least(2)(n)
+    return n
 
 
 # --- the sections -------------------------------------------------------------------------------------
@@ -174,8 +219,10 @@ class TrainConfig:
     epochs: int | None = key(None, s.integer, "instead of `iterations`: passes over the data (`epochs × "
                              "ceil(N / batch_size)` updates)", s.at_least(1))
     snapshot_every: int | None = key(None, _int_or("auto"), "record the model every this many updates (also at "
-                                     "0 and at the end); one snapshot is one video frame. `auto`: about 200 "
-                                     "snapshots", shown="`auto`")
+                                     "0 and at the end). `auto`: densely early and sparsely later, where learning "
+                                     "is fast and slow (300 points evenly in log(iteration) and 100 evenly in "
+                                     "iterations, every update at the start), so the video's pacing has snapshots "
+                                     "to choose from", shown="`auto`")
     dtype: str = key("float64", s.choice("float64", "float32"), "`float64` reproduces the from-scratch "
                      "tutorials' printed digits; `float32` trains big nets (e.g. 784 inputs) faster")
     l1: float = key(0.0, s.number, "L1 penalty on the weights (not the biases), as Playground has: adds `l1 · "
@@ -192,6 +239,9 @@ class LandscapeConfig:
                       "their whole path)", s.positive, shown="4")
     resolution: int = key(40, s.integer, "points a side the surface is computed at",
                           s.in_range(8, 200, hi_open=False))
+
+
+SECONDS = 6.0  # `frames: auto`: the animated part lasts this long
 
 
 @dataclass(frozen=True)
@@ -214,14 +264,34 @@ class RenderConfig:
     gif_width: int = key(640, s.integer, "a GIF is scaled to at most this width (GIFs are many times bigger than "
                          "videos)", s.in_range(16, 7680, hi_open=False))
     panels: tuple[str, ...] | None = key(None, _panels, PANELS_DOC, shown="`auto`")
-    frames: int | None = key(None, _int_or("all"), "one frame per snapshot, or about this many of them (the first "
-                             "and last always)", _frames_check, shown="`all`")
-    spacing: str = key("linear", s.choice("linear", "log"), "how `frames` are picked: `linear` (evenly in "
-                       "iterations) or `log` (evenly in log(1 + iteration): more frames at the start, where "
-                       "learning is fast, so a long plateau does not fill the video). The counter always shows "
-                       "the true iteration")
+    frames: int | str = key("auto", _frames, "how many snapshots become the video's animated frames (the first and "
+                            "last always): a number gives exactly that many (all the snapshots, with a warning, "
+                            "when there are fewer); `auto`: 6 seconds' worth at `fps`; `all`: every snapshot",
+                            shown="`auto`")
+    spacing: str = key("auto", s.choice("auto", "linear", "log"), "which snapshots `frames` picks: `auto` (where "
+                       "the picture changes: three quarters of the frames go where the predictions move, a quarter "
+                       "evenly over the iterations, so a plateau passes quickly but still shows), `linear` (evenly "
+                       "in iterations) or `log` (evenly in log(1 + iteration)). The counter always shows the true "
+                       "iteration, and the bar under it how far through training the frame is")
+    captions: tuple[Caption, ...] | str = key((), _captions, "texts for teaching: a list of `{at: ITERATION, text: "
+                                             "TEXT, pause: SECONDS}`, each shown from the first frame at or after "
+                                             "its iteration until the next one (at least 3 seconds), the video held "
+                                             "still for `pause` seconds (0 to 10, default 0) when it appears; `auto`: "
+                                             "the events nnviz finds itself (a plateau ending, accuracy reaching "
+                                             "100 %, the test loss starting to rise, divergence). Also written as a "
+                                             "WebVTT file beside the video, which `embed.html` references",
+                                             shown="none")
+    theme: str = key("light", s.choice(*THEME_NAMES), "`light` or `dark` (for dark blogs): every panel, the header "
+                     "and the poster")
     landscape: LandscapeConfig = key(LandscapeConfig(), None, "for the `landscape` panel: its keys are below",
                                      shown="see below")
+
+    @property
+    def animated(self) -> int | None:
+        """The animated frames asked for: a number, or None for one per snapshot (`all`)."""
+        if self.frames == "auto":
+            return max(2, round(SECONDS * self.fps))
+        return None if self.frames == "all" else self.frames
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 STALE_SECONDS = 600  # a temporary gallery page this old was left by a process that was killed
 
 STYLES = ("html", "markdown", "pelican", "jekyll", "hugo")
+FIT = "max-width: 100%; height: auto;"  # a video wider than the blog's column scales down, keeping its shape
 MIME = {"mp4": "video/mp4", "webm": "video/webm"}
 BASE_URL = re.compile(r"^[A-Za-z0-9._~:/@!$()*+,;=%-]*$")  # what --base-url may hold: no quotes, spaces, braces
 
@@ -67,12 +68,15 @@ def video_tag(m: Manifest, base: str = "", indent: str = "", url=None) -> str:
     title = _text(m.title)
     if not _videos(m):
         w, h = m.gif_size or m.size
-        return f'{indent}<img src="{src(m.files["gif"])}" width="{w}" height="{h}" alt="{title}">'
+        return f'{indent}<img src="{src(m.files["gif"])}" width="{w}" height="{h}" style="{FIT}" alt="{title}">'
     w, h = m.size
     lines = [f'{indent}<video controls loop muted playsinline preload="metadata" poster="{src(m.files["poster"])}" '
-             f'width="{w}" height="{h}" title="{title}">']
+             f'width="{w}" height="{h}" style="{FIT}" title="{title}">']
     for f in _videos(m):
         lines.append(f'{indent}  <source src="{src(f)}" type="{MIME[f.rsplit(".", 1)[1]]}">')
+    if "captions" in m.files:
+        lines.append(f'{indent}  <track kind="captions" src="{src(m.files["captions"])}" srclang="en" '
+                     'label="Captions" default>')
     lines.append(f"{indent}</video>")
     return "\n".join(lines)
 
@@ -86,7 +90,8 @@ def snippet(m: Manifest, style: str, base_url: str = "") -> str:
         return video_tag(m, base)
     if style == "markdown":  # Markdown has no video: the poster, linking to the video
         return f"[![{_md_text(m.title)}]({url_of(base, files['poster'])})]({url_of(base, main)})"
-    if style == "pelican":  # the liquid_tags video plugin: {% video url width height poster %}
+    if style == "pelican":  # needs the pelican-liquid-tags plugin (PLUGINS = ["pelican.plugins.liquid_tags"],
+        # LIQUID_TAGS = ["video"]): {% video url width height poster %}
         return f"{{% video {url_of(base, main)} {w} {h} {url_of(base, files['poster'])} %}}"
     if style == "jekyll":  # raw HTML in kramdown, URLs through relative_url so a baseurl is respected
         # (attribute-safe: a percent-encoded name and a checked base hold no quotes, braces or <>&)

@@ -29,12 +29,14 @@ class Outputs:
     name: str
     formats: tuple[str, ...] = ("mp4",)
     weights_file: bool = True  # a comparison keeps its runs' final weights in its snapshot file
+    captions: bool = False  # whether the config asks for captions (then a WebVTT file holds them)
 
     @classmethod
     def of(cls, cfg, out_dir: str | Path) -> "Outputs":
         """The outputs of a Config or Comparison rendered into out_dir: out_dir/<config file name>/."""
         name = Path(cfg.source).stem
-        return cls(Path(out_dir) / name, name, cfg.render.formats, weights_file=isinstance(cfg, Config))
+        return cls(Path(out_dir) / name, name, cfg.render.formats, weights_file=isinstance(cfg, Config),
+                   captions=bool(cfg.render.captions))
 
     def path(self, suffix: str) -> Path:
         return self.folder / f"{self.name}{suffix}"
@@ -63,6 +65,8 @@ class Outputs:
         """Role -> file name, for the manifest."""
         out = {f: f"{self.name}.{f}" for f in self.formats}
         out.update(poster=self.poster.name, snapshots=self.snapshots.name)
+        if self.captions:
+            out["captions"] = f"{self.name}.vtt"
         if self.weights_file:
             out["weights"] = self.weights.name
         return out
@@ -96,6 +100,7 @@ class Manifest:
     gif_size: tuple[int, int] | None = None
     runs: tuple[RunResult, ...] = ()  # a comparison's runs
     overrides: tuple[str, ...] = ()  # the --set items it was rendered with
+    timeline: tuple[int, ...] = ()  # the iteration each animated frame shows, in order (held frames excluded)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=1) + "\n"
@@ -131,13 +136,16 @@ class Manifest:
             runs.append(RunResult(r["label"], _number(r.get("final_loss")), _number(r.get("final_accuracy")),
                                   int(r.get("diverged_at", -1)) if isinstance(r.get("diverged_at", -1), int) else -1))
         overrides = field("overrides", list, optional=True) or []
+        timeline = field("timeline", list, optional=True) or []
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in timeline):
+            raise ValueError("field 'timeline' must be a list of iterations")
         return cls(
             name=field("name", str), title=field("title", str), summary=field("summary", str), key=field("key", str),
             nnviz=field("nnviz", str), files=dict(files), size=(size[0], size[1]), fps=float(field("fps", int, float)),
             frames=field("frames", int), iterations=field("iterations", int), loss_name=field("loss_name", str),
             final_loss=_number(field("final_loss", int, float, optional=True)), diverged_at=field("diverged_at", int),
             gif_size=tuple(gif) if gif and len(gif) == 2 and all(isinstance(v, int) for v in gif) else None,
-            runs=tuple(runs), overrides=tuple(str(o) for o in overrides),
+            runs=tuple(runs), overrides=tuple(str(o) for o in overrides), timeline=tuple(timeline),
         )
 
 
@@ -172,7 +180,7 @@ def remove_unlisted(m: Manifest, folder: Path, previous: Manifest | None) -> Non
     """Remove the files of `folder` that `previous` listed and `m` does not (only nnviz's own files)."""
     if previous is None:
         return
-    ours = {f"{m.name}.{role}" for role in VIDEO_ROLES}  # only the videos nnviz makes come and go
+    ours = {f"{m.name}.{role}" for role in (*VIDEO_ROLES, "vtt")}  # only videos and captions come and go
     keep = set(m.files.values())
     for name in (set(previous.files.values()) - keep) & ours:
         if plain_name(name):

@@ -31,7 +31,7 @@ from .keys import render_key, runs_key, train_key
 from .model import Net, parameter_index, unflatten
 from .outputs import Manifest, Outputs, RunResult, read_manifest, write_manifest
 from .snapshots import Keep, keep_for
-from .train import schedule, train
+from .train import schedule, snapshot_count, train
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +111,11 @@ def prepare(cfg: Config) -> Prepared:
 
 def _check_limits(cfg: Config, net: Net, samples: int, lim: limits.Limits) -> None:
     """ConfigError, at the keys that ask for it, when the run would be larger than the limits allow."""
-    total, _, every = schedule(cfg.train, samples)
+    total, _ = schedule(cfg.train, samples)
     updates = ("train", "epochs") if cfg.train.epochs is not None else ("train", "iterations")
     r = cfg.render
-    snaps = total // every + 2
-    frames = min(snaps, r.frames or snaps) + int(round(r.hold * r.fps))
+    snaps = snapshot_count(cfg.train.snapshot_every, total)
+    frames = min(snaps, r.animated or snaps) + int(round(r.hold * r.fps))
     batch = min(cfg.train.batch_size or samples, samples)
     checks = [(("model", "hidden"), lim.check("parameters", net.n_params, "the net's number of parameters "
                                               f"({'-'.join(map(str, net.sizes))})")),
@@ -167,7 +167,7 @@ def up_to_date(cfg: Config | Comparison, out_dir: str | Path) -> Manifest | None
 def run_training(prep: Prepared, key: str, progress: Progress | None = None) -> tuple[snapshots.History, np.ndarray]:
     """Train; return the History and the final parameters (P,)."""
     cfg, data = prep.config, prep.data
-    total, _, _ = schedule(cfg.train, len(data.x))
+    total, _ = schedule(cfg.train, len(data.x))
     grid = data.grid if prep.keep.grid else None
     snaps = []
     theta = prep.theta0.copy()
@@ -277,11 +277,11 @@ def _render(cfg, outputs: Outputs, preps: list[Prepared], progress, force: bool)
         else:
             log.info("%s: training unchanged, reusing %s", cfg.source, outputs.snapshots)
         _warn_diverged(cfg, histories)
-        frames = draw(cfg, histories, outputs, progress, stage)
+        frames, timeline = draw(cfg, histories, outputs, progress, stage)
     runs = tuple(RunResult(label, _finite(h.loss[-1]), _finite(h.accuracy[-1]) if h.accuracy is not None
                            else None, h.diverged_at) for label, h in zip(cfg.labels, histories)) \
         if comparison else ()
-    manifest = _manifest(cfg, outputs, histories, subtitle(cfg, histories), frames, runs)
+    manifest = _manifest(cfg, outputs, histories, subtitle(cfg, histories), frames, runs, timeline)
     write_embeds(manifest, outputs.folder)
     write_manifest(manifest, outputs.folder, previous)  # last: it says all is done
     h = histories[0]
@@ -298,9 +298,10 @@ def _warn_diverged(cfg, histories) -> None:
 
 
 def draw(cfg: Config | Comparison, histories: list[snapshots.History], outputs: Outputs,
-         progress: Progress | None = None, stage: Staging | None = None) -> int:
+         progress: Progress | None = None, stage: Staging | None = None) -> tuple[int, tuple[int, ...]]:
     """Draw and encode the video(s) and poster of `histories` with cfg's title and render settings;
-    return the number of video frames. A picture that cannot be drawn is a RenderError."""
+    return the number of video frames and the iteration each animated frame shows. A picture that cannot
+    be drawn is a RenderError."""
     h = histories[0]
     image = h.image_shape is not None
     try:
@@ -314,7 +315,7 @@ def draw(cfg: Config | Comparison, histories: list[snapshots.History], outputs: 
         raise RenderError(f"cannot draw {cfg.source}: {exc}") from None
     try:
         files = {role: outputs.folder / name for role, name in outputs.files().items()}
-        return encode(scene, cfg.render, files, progress, stage)
+        return encode(scene, cfg.render, files, progress, stage), tuple(int(i) for i in scene.timeline)
     finally:
         scene.close()
 
@@ -324,7 +325,7 @@ def subtitle(cfg: Config | Comparison, histories) -> str:
     return comparison_note(cfg) if isinstance(cfg, Comparison) else histories[0].summary
 
 
-def _manifest(cfg, outputs: Outputs, histories, note: str, frames: int, runs: tuple) -> Manifest:
+def _manifest(cfg, outputs: Outputs, histories, note: str, frames: int, runs: tuple, timeline: tuple) -> Manifest:
     h, r = histories[0], cfg.render
     single = not runs
     return Manifest(
@@ -333,7 +334,7 @@ def _manifest(cfg, outputs: Outputs, histories, note: str, frames: int, runs: tu
         iterations=max(int(h.iteration[-1]) for h in histories), loss_name=h.loss_name,
         final_loss=_finite(h.loss[-1]) if single else None, diverged_at=h.diverged_at if single else -1,
         gif_size=gif_size(r.size, r.gif_width) if "gif" in r.formats else None, runs=runs,
-        overrides=tuple(cfg.overrides),
+        overrides=tuple(cfg.overrides), timeline=timeline,
     )
 
 

@@ -13,7 +13,7 @@ from .model import Net, backward, forward, layer_views, predict, with_bias_colum
 from .optim import OPTIMIZERS
 from .snapshots import Keep
 
-AUTO_SNAPSHOTS = 200  # snapshot_every: auto gives about this many
+AUTO_EVEN, AUTO_EARLY = 100, 300  # snapshot_every: auto: this many evenly spaced, and this many geometrically
 PREPARE_UP_TO = 64  # inputs up to this wide get their column of ones once, wider ones add the bias per step
 
 
@@ -33,12 +33,29 @@ class Snapshot:
     first_weights: np.ndarray | None = None  # (u, d) the first hidden units' input weights (image data)
 
 
-def schedule(tc: TrainConfig, n_samples: int) -> tuple[int, int, int]:
-    """(total updates, batch size, snapshot interval) for a training set of n_samples."""
+def schedule(tc: TrainConfig, n_samples: int) -> tuple[int, int]:
+    """(total updates, batch size) for a training set of n_samples."""
     batch = min(tc.batch_size or n_samples, n_samples)
     total = tc.iterations if tc.iterations is not None else tc.epochs * math.ceil(n_samples / batch)
-    every = tc.snapshot_every or max(1, total // AUTO_SNAPSHOTS)
-    return total, batch, every
+    return total, batch
+
+
+def snapshot_count(every: int | None, total: int) -> int:
+    """How many snapshots `snapshots_at(every, total)` gives, without making them (total may be huge)."""
+    if every is None:
+        return len(snapshots_at(None, min(total, 10**15)))  # (past that, the limits refuse the run anyway)
+    return total // every + 1 + (total % every != 0)
+
+
+def snapshots_at(every: int | None, total: int) -> np.ndarray:
+    """The iterations (updates done) snapshots are taken at, 0 and `total` among them: every `every`
+    updates, or (every None: `snapshot_every: auto`) densely early and sparsely later, where learning
+    is fast and slow: AUTO_EARLY points evenly in log(iteration) and AUTO_EVEN evenly in iterations."""
+    if every is not None:
+        return np.unique(np.append(np.arange(0, total, every), total))
+    early = np.rint(np.geomspace(1, max(total, 1), AUTO_EARLY)).astype(np.int64)
+    even = np.rint(np.linspace(0, total, AUTO_EVEN + 1)).astype(np.int64)
+    return np.unique(np.concatenate([[0], early, even, [total]]))
 
 
 def _batches(n: int, batch: int, shuffle: bool, rng: np.random.Generator) -> Iterator[np.ndarray | None]:
@@ -88,7 +105,7 @@ def train(
 ) -> Iterator[Snapshot]:
     """Train `net` from theta (P,) (updated in place) on x (N, d), y (N, k); yield Snapshots.
 
-    Snapshots come at update 0, every `snapshot_every` updates and at the end, each holding the
+    Snapshots come at the iterations `snapshots_at` gives (update 0 and the end among them), each holding the
     predictions at grid (G, d) (none when grid is None) and what `keep` asks for. A non-finite batch
     loss stops training: the last snapshot is then marked `diverged` at that iteration; so is a last
     snapshot whose loss over the training set is not finite.
@@ -104,7 +121,8 @@ def train(
     g_theta = np.zeros_like(theta)
     g = layer_views(net, g_theta)
     state = opt.init(theta, hp)
-    total, batch, every = schedule(tc, len(x))
+    total, batch = schedule(tc, len(x))
+    at = snapshots_at(tc.snapshot_every, total)
 
     if test is not None and len(test[0]):
         test = tuple(a.astype(dtype, copy=False) for a in test)
@@ -148,9 +166,11 @@ def train(
         opt.step(theta, g_theta, state, hp, t)
         return True
 
+    next_at = 0  # the index in `at` of the next snapshot
     for it in range(total):
-        if it % every == 0:
+        if it == at[next_at]:
             yield snapshot(it)
+            next_at += 1
         if not update(it + 1):
             yield snapshot(it, last=True, diverged=True)
             return

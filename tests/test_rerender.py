@@ -67,7 +67,12 @@ CASES = {
                   and frames_of(o / "r" / "r.gif")[1]["size"] == (160, 120)),
     "panels": ("[fit, loss]", poster_changed),
     "frames": ("5", lambda o, b: len(frames_of(o / "r" / "r.mp4")[0]) == 5 + 5),
-    "spacing": ("log", lambda o, b: differs(frames_of(o / "r" / "r.mp4")[0][1], b["frames"][1])),
+    "spacing": ("linear", lambda o, b: manifest(o)["timeline"] != b["timeline"]
+                and differs(frames_of(o / "r" / "r.mp4")[0][1], b["frames"][1])),
+    "captions": ('[{at: 100, text: "half way", pause: 0.5}]',
+                 lambda o, b: len(frames_of(o / "r" / "r.mp4")[0]) == 8 + 5 + 5 and (o / "r" / "r.vtt").is_file()
+                 and "half way" in (o / "r" / "r.vtt").read_text()),
+    "theme": ("dark", lambda o, b: imread(o / "r" / "r.png")[:, :, :3].mean() < 0.5 < b["poster"][:, :, :3].mean()),
     "landscape.weights": ('["w0[0,0]", "b0[1]"]', poster_changed),
     "landscape.span": ("9", poster_changed),
     "landscape.resolution": ("30", poster_changed),
@@ -88,7 +93,7 @@ def test_a_render_key_changed_alone_redraws_without_training(write, tmp_path, ke
     first = render(load_config(path), out)
     assert first.retrained
     before = {"poster": imread(out / "r" / "r.png"), "frames": frames_of(out / "r" / "r.mp4")[0],
-              "mp4": (out / "r" / "r.mp4").read_bytes()}
+              "mp4": (out / "r" / "r.mp4").read_bytes(), "timeline": manifest(out)["timeline"]}
     assert len(before["frames"]) == 8 + 5
     snaps = (out / "r" / "r.npz").stat().st_mtime_ns
     value, shows = CASES[key]

@@ -22,7 +22,7 @@ def test_snapshot_schedule(write):
 
 def test_epochs_and_mini_batches(write):
     cfg = load_config(write("c.yaml", "data: {name: sine, samples: 50}\ntrain: {epochs: 3, batch_size: 16}\n"))
-    assert schedule(cfg.train, 50) == (12, 16, 1)  # ceil(50 / 16) = 4 updates per epoch
+    assert schedule(cfg.train, 50) == (12, 16)  # ceil(50 / 16) = 4 updates per epoch
 
 
 def test_same_seed_same_run_and_seed_matters(write):

@@ -19,6 +19,12 @@ def unit_outputs(net: Net, theta: np.ndarray, x: np.ndarray) -> list[np.ndarray]
     return [a for _, _, a in cache]
 
 
+def mesh(extent: tuple[float, float, float, float], n: int) -> np.ndarray:
+    """(n*n, 2) points over extent (x0 lo, x0 hi, x1 lo, x1 hi), in rows of constant x1 (as an image's rows)."""
+    g0, g1 = np.meshgrid(np.linspace(extent[0], extent[1], n), np.linspace(extent[2], extent[3], n))
+    return np.stack([g0.ravel(), g1.ravel()], axis=1)
+
+
 def act_range(name: str) -> tuple[float, float]:
     """The range a unit's output is coloured over: (0, 1) for sigmoid-like activations, else (-1, 1)."""
     return (0.0, 1.0) if name in SIGMOID_LIKE else (-1.0, 1.0)

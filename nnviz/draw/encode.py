@@ -17,7 +17,8 @@ import numpy as np
 from matplotlib.image import imsave
 
 from ..config import RenderConfig
-from ..files import Staging
+from ..files import Staging, write_text
+from .captions import webvtt
 from .formats import FORMATS, gif_args, gif_size, palette_args
 from .scene import Scene
 from .video import VideoWriter
@@ -27,21 +28,21 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 def encode(scene: Scene, r: RenderConfig, files: dict[str, Path], progress: Progress | None = None,
            stage: Staging | None = None) -> int:
-    """Draw `scene` into files[fmt] for each of r.formats and files["poster"]; return the video frames.
+    """Draw `scene` into files[fmt] for each of r.formats, files["poster"] and (when there) files["captions"],
+    the WebVTT file; return the video frames.
 
     The files are staged in `stage` (renamed when its owner commits it), or in a Staging of their own."""
     hold = int(round(r.hold * r.fps))
-    total = scene.n + hold
+    total = scene.total + hold
     gif = "gif" in r.formats
     passes = 2 if gif else 1
 
     def frames(pass_no: int):
         frame = None
-        for i in range(scene.n):
-            frame = scene.frame(i)
+        for done, frame in enumerate(scene.frames(), start=1):
             yield frame
             if progress:
-                progress("drawing", pass_no * total + i + 1, passes * total)
+                progress("drawing", pass_no * total + done, passes * total)
         for _ in range(hold):
             yield frame
         if progress:
@@ -64,6 +65,8 @@ def encode(scene: Scene, r: RenderConfig, files: dict[str, Path], progress: Prog
                 for w in writers:
                     w.write(last)
             write_png(last, stage.path(files["poster"]))  # while ffmpeg encodes the last frames
+            if "captions" in files:
+                write_text(stage.path(files["captions"]), webvtt(scene.cues))
         if gif:
             with VideoWriter(stage.path(files["gif"]), r.size, r.fps, gif_args(r.fps, gsize),
                              extra_inputs=["-i", str(palette)], check_frames=False, name=files["gif"].name) as w:

@@ -6,60 +6,55 @@ milliseconds instead of a full redraw.
 """
 from __future__ import annotations
 
+import logging
+import warnings
 from typing import Iterator
 
 import matplotlib
 import numpy as np
+from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from ..config import RenderConfig
 from ..snapshots import History
-from .panels import DIVERGED, PANELS, RUN_COLORS, RunsLossPanel
+from .captions import events, place
+from .pacing import pick, progress
+from .panels import PANELS, RunsLossPanel
+from .panels.base import DPI, font, overlap, shrink_to
+from .theme import THEMES
 
-DPI = 100
+log = logging.getLogger(__name__)
+
 HINTING = "no_hinting"  # FreeType's autohinter is 30% of a frame's cost; unhinted text looks as good in video
 BASE_HEIGHT = 720  # font sizes are designed for 720 px and scale with the height
 MIN_SCALE = 0.6
+HEADER = 0.86  # the panels take the frame below this fraction of its height
+CAPTION_BAND = 0.085  # with captions: the band at the bottom they are shown in
+SQUARE_CELLS = ("weights", "boundary")  # comparison cells that look best square
 
 
-def _shrink_to(text, right: float, renderer, smallest: float = 0.6) -> bool:
-    """Make `text` end left of pixel `right`: a smaller font (down to `smallest` of it), then an ellipsis."""
-    box = text.get_window_extent(renderer)
-    if box.x1 <= right:
-        return False
-    size = text.get_fontsize()
-    factor = max(smallest, (right - box.x0) / box.width)
-    text.set_fontsize(size * factor)
-    words = text.get_text()
-    box = text.get_window_extent(renderer)
-    if box.x1 > right and box.width > 0:  # first cut to about what fits, so a very long text costs a few steps
-        words = words[: max(1, int(len(words) * (right - box.x0) / box.width) + 1)]
-        text.set_text(words.rstrip() + "…")
-    while text.get_window_extent(renderer).x1 > right and len(words) > 1:
-        words = words[:-1]
-        text.set_text(words.rstrip() + "…")
-    return True
+def timeline(histories: list[History], settings: RenderConfig) -> np.ndarray:
+    """The iteration each animated frame shows: picked from the union of the runs' snapshot iterations
+    (a run that has ended holds its last picture) as `settings.frames` and `settings.spacing` say."""
+    its = np.unique(np.concatenate([h.iteration for h in histories]))
+    want = settings.animated
+    if want is not None and len(its) < want and settings.frames != "auto":
+        log.warning("render.frames asks for %d frames but training recorded %d snapshots: the video animates %d",
+                    want, len(its), len(its))
+    moved = progress(histories, its) if settings.spacing == "auto" and want is not None and want < len(its) else None
+    return pick(its, want, settings.spacing, moved)
 
 
-def pick(iterations: np.ndarray, frames: int | None, spacing: str) -> np.ndarray:
-    """About `frames` of the snapshot iterations, the first and last among them: evenly spaced in
-    iterations (linear) or in log(1 + iteration) (log: more frames early, where learning is fast)."""
-    if frames is None or frames >= len(iterations):
-        return iterations
-    last = float(iterations[-1])
-    targets = np.linspace(0, last, frames) if spacing == "linear" else np.geomspace(1, last + 1, frames) - 1
-    nearest = np.abs(iterations[None, :] - targets[:, None]).argmin(axis=1)
-    return iterations[np.unique(np.concatenate([[0], nearest, [len(iterations) - 1]]))]
-
-
-def _grid(n: int, aspect: float) -> tuple[int, int]:
-    """(rows, columns) for n cells in a region of width/height `aspect`: cells close to 4:3, few left empty."""
+def _grid(n: int, aspect: float, shape: float = 4 / 3) -> tuple[int, int]:
+    """(rows, columns) for n cells in a region of width/height `aspect`: cells close to `shape` (width /
+    height), few left empty."""
     best = None
     for cols in range(1, n + 1):
         rows = -(-n // cols)
         cell = (aspect / cols) * rows  # a cell's width / height
-        score = abs(np.log(cell / (4 / 3))) + 0.3 * (rows * cols - n)
+        score = abs(np.log(cell / shape)) + 0.3 * (rows * cols - n)
         if best is None or score < best[0]:
             best = (score, rows, cols)
     return best[1], best[2]
@@ -77,7 +72,8 @@ class Scene:
     run): a grid of cells, one per run and labelled, each drawn by the `cell` panel, beside one loss panel
     with a line per run, all at the same iteration per frame.
 
-    `settings` are the render settings being rendered; `note` the subtitle (default: the run's summary)."""
+    `settings` are the render settings being rendered; `note` the subtitle (default: the run's summary).
+    Frame i shows iteration timeline[i]; `pauses[i]` more copies of it follow (a caption's pause)."""
 
     def __init__(self, histories, title: str, settings: RenderConfig, labels=None, note: str | None = None,
                  panels=("fit", "loss"), cell: str = "fit"):
@@ -86,52 +82,75 @@ class Scene:
         self.h = histories[0]
         self.comparison = labels is not None
         self.settings = settings
+        self.theme = t = THEMES.lookup(settings.theme)
         size = settings.size
         use_video_text()
-        # frames follow the union of all runs' snapshot iterations; a run that has ended holds its last frame
-        self.timeline = pick(np.unique(np.concatenate([h.iteration for h in histories])), settings.frames,
-                             settings.spacing)
+        self.timeline = timeline(histories, settings)
         self.index = [np.maximum(np.searchsorted(h.iteration, self.timeline, side="right") - 1, 0) for h in histories]
         self.n = len(self.timeline)
+        captions = events(histories, labels) if settings.captions == "auto" else settings.captions
+        self.cues = place(captions, self.timeline, settings.fps) if captions else []
+        self.pauses = np.zeros(self.n, dtype=int)
+        self.caption_of = [""] * self.n
+        for cue in self.cues:
+            self.pauses[cue.frame] = cue.pause
+            for i in range(cue.frame, cue.last + 1):
+                self.caption_of[i] = cue.text
         w, h = size
         self.size = size
         # fonts scale with the height, but not below what a small embedded video can still show
         s = self.scale = max(h / BASE_HEIGHT, MIN_SCALE)
         rc = {
-            "font.size": 13 * s, "axes.titlesize": 15 * s, "axes.labelsize": 14 * s, "xtick.labelsize": 12 * s,
-            "ytick.labelsize": 12 * s, "legend.fontsize": 12 * s, "axes.linewidth": 1.0 * s,
-            "xtick.major.width": 1.0 * s, "ytick.major.width": 1.0 * s, "xtick.major.size": 4 * s,
-            "ytick.major.size": 4 * s, "xtick.minor.size": 2 * s, "ytick.minor.size": 2 * s,
-            "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": "#e6e6e6",
+            "font.size": font(13, s), "axes.titlesize": font(15, s), "axes.labelsize": font(14, s),
+            "xtick.labelsize": font(12, s), "ytick.labelsize": font(12, s), "legend.fontsize": font(12, s),
+            "axes.linewidth": 1.0 * s, "xtick.major.width": 1.0 * s, "ytick.major.width": 1.0 * s,
+            "xtick.major.size": 4 * s, "ytick.major.size": 4 * s, "xtick.minor.size": 2 * s, "ytick.minor.size": 2 * s,
+            "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": t.grid,
             "grid.linewidth": 0.8 * s, "axes.titlepad": 8 * s, "axes.labelpad": 5 * s,
+            "figure.facecolor": t.background, "axes.facecolor": t.background, "text.color": t.ink,
+            "axes.labelcolor": t.ink, "axes.edgecolor": t.muted, "xtick.color": t.muted, "ytick.color": t.muted,
+            "xtick.labelcolor": t.ink, "ytick.labelcolor": t.ink, "legend.labelcolor": t.ink,
             "text.hinting": HINTING,
             "text.parse_math": False,  # titles, labels and column names are the user's text, never TeX
         }
         if self.comparison:  # small multiples: smaller type in the cells
-            c = s * (0.8 if len(histories) <= 4 else 0.65)
-            rc.update({"axes.titlesize": 13 * c, "axes.labelsize": 12 * c, "xtick.labelsize": 10.5 * c,
-                       "ytick.labelsize": 10.5 * c, "legend.fontsize": 10.5 * c, "axes.titlepad": 5 * c})
+            c = s * (0.8 if len(histories) <= 4 else 0.7)
+            rc.update({"axes.titlesize": font(13, c), "axes.labelsize": font(12, c), "xtick.labelsize": font(11, c),
+                       "ytick.labelsize": font(11, c), "legend.fontsize": font(11, c), "axes.titlepad": 5 * c})
+        self.rc = rc  # matplotlib reads some of these when it lays out ticks, so a re-layout needs them again
+        self.bottom = bottom = CAPTION_BAND if self.cues else 0.0
+        self.top = HEADER
         with matplotlib.rc_context(rc):
             # +0.01 px: Agg truncates the pixel size, and w / DPI is not always exact in binary
             self.fig = Figure(figsize=((w + 0.01) / DPI, (h + 0.01) / DPI), dpi=DPI, layout="constrained")
-            self.fig.get_layout_engine().set(rect=(0.0, 0.0, 1.0, 0.86), w_pad=12 * s / DPI, h_pad=10 * s / DPI)
+            self.fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, HEADER - bottom), w_pad=12 * s / DPI,
+                                             h_pad=10 * s / DPI)
             self.canvas = FigureCanvasAgg(self.fig)
             if self.canvas.get_width_height() != (w, h):
                 raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, wanted {size}")
             if not self.comparison:
                 self.panels = [PANELS.lookup(name)(ax, self.h, s, settings)
                                for name, ax in zip(panels, self._axes(len(panels)))]
+                for p in self.panels:
+                    p.siblings = tuple(panels)
             else:
-                self.panels = self._grid_panels(labels, s * (0.8 if len(histories) <= 4 else 0.65), w / h, cell)
+                self.panels = self._grid_panels(labels, s * (0.8 if len(histories) <= 4 else 0.7), w / h, cell)
             self.artists = [a for p in self.panels for a in p.setup()]
             if self.comparison:
                 self.artists += [a for c in self.cells for a in c.decorate()]
+                self._share_axes()
             self._header(title, note)
             for a in self.artists:
                 a.set_animated(True)
-            self.canvas.draw()
-            if self._fit():  # something did not fit at this size: lay out and draw again
+            with warnings.catch_warnings():  # long labels can squeeze the first layout; _fit shortens them
+                warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
                 self.canvas.draw()
+                for _ in range(3):  # something did not fit at this size: lay out and draw again
+                    if not self._fit():
+                        break
+                    self.canvas.draw()
+            if any(ax.get_window_extent().width < 2 or ax.get_window_extent().height < 2 for ax in self.fig.axes):
+                log.warning("%dx%d is too small for these panels: some are squeezed to nothing", w, h)
             self.background = self.canvas.copy_from_bbox(self.fig.bbox)
 
     def _axes(self, n: int) -> list:
@@ -145,48 +164,102 @@ class Scene:
         return [self.fig.add_subplot(outer[0])] + [self.fig.add_subplot(inner[k, 0]) for k in range(n - 1)]
 
     def _grid_panels(self, labels, cell_scale: float, aspect: float, cell_panel: str) -> list:
-        outer = self.fig.add_gridspec(1, 2, width_ratios=[1.8, 1])
-        rows, cols = _grid(len(self.hs), aspect * 1.8 / 2.8 / 0.86)
+        square = cell_panel in SQUARE_CELLS
+        share = 2.0 if square and len(self.hs) <= 3 else 1.8
+        outer = self.fig.add_gridspec(1, 2, width_ratios=[share, 1])
+        rows, cols = _grid(len(self.hs), aspect * share / (share + 1) / HEADER, 1.0 if square else 4 / 3)
         inner = outer[0].subgridspec(rows, cols)
-        colors = [RUN_COLORS[k % len(RUN_COLORS)] for k in range(len(self.hs))]
+        runs = self.theme.runs
+        colors = [runs[k % len(runs)] for k in range(len(self.hs))]
         cells = []
         for k, (h, label) in enumerate(zip(self.hs, labels)):
             cell = PANELS[cell_panel](self.fig.add_subplot(inner[k // cols, k % cols]), h, cell_scale, self.settings)
             cell.label, cell.color, cell.keep_legend = label, colors[k], k == 0
+            cell.place = (k // cols, k % cols, rows, cols, len(self.hs))
             cells.append(cell)
         self.cells = cells
-        return cells + [RunsLossPanel(self.fig.add_subplot(outer[1]), self.hs, labels, colors, self.scale)]
+        return cells + [RunsLossPanel(self.fig.add_subplot(outer[1]), self.hs, labels, colors, self.scale,
+                                      self.settings.theme)]
+
+    def _share_axes(self) -> None:
+        """Small multiples: axis labels only on the outer cells, and fewer ticks."""
+        for cell in self.cells:
+            r, c, rows, cols, n = cell.place
+            below = (r + 1) * cols + c < n  # another cell under this one
+            if below:
+                cell.ax.set_xlabel("")
+            if c > 0:
+                cell.ax.set_ylabel("")
+            for axis in (cell.ax.xaxis, cell.ax.yaxis):
+                if not isinstance(axis.get_major_locator(), ticker.FixedLocator):
+                    axis.set_major_locator(ticker.MaxNLocator(3))
 
     def _header(self, title: str, note: str | None) -> None:
-        s, fig = self.scale, self.fig
-        self.title = fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=22 * s, weight="bold",
-                              color="#222222")
-        self.subtitle = fig.text(0.02, 0.895, note or self.h.summary, ha="left", va="top", fontsize=13 * s,
-                                 color="#555555")
-        # "iteration" is drawn once; only the number is redrawn each frame (text is most of a frame's cost).
-        # Monospace and padded to the widest number, so the number's digits never shift.
+        s, fig, t = self.scale, self.fig, self.theme
+        self.title = fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=font(22, s), weight="bold",
+                              color=t.ink)
+        self.subtitle = fig.text(0.02, 0.895, note or self.h.summary, ha="left", va="top", fontsize=font(13, s),
+                                 color=t.muted)
+        # monospace and padded to the widest number, so the digits never shift
         self.width = len(f"{int(self.timeline[-1]):,}")
-        style = dict(ha="right", va="top", fontsize=20 * s, color="#222222", family="monospace")
-        fig.text(0.98, 0.965, "iteration " + " " * self.width, **style)
-        self.counter = fig.text(0.98, 0.965, "", **style)
-        self.counter_box = fig.text(0.98, 0.965, "iteration " + "0" * self.width, alpha=0, **style)  # its extent
-        self.artists.append(self.counter)
+        self.counter = fig.text(0.98, 0.965, f"iteration {int(self.timeline[-1]):>{self.width},}", ha="right",
+                                va="top", fontsize=font(20, s), color=t.ink, family="monospace")
+        # the timeline: how far through training the frame is (frames are not evenly spaced in iterations)
+        self.track = Rectangle((0, 0), 0, 0, transform=None, facecolor=t.grid, edgecolor="none")
+        self.done = Rectangle((0, 0), 0, 0, transform=None, facecolor=t.muted, edgecolor="none")
+        fig.add_artist(self.track)
+        fig.add_artist(self.done)
+        self.artists += [self.counter, self.done]
         self.diverged = None
         if not self.comparison and self.h.diverged_at >= 0:
-            self.diverged = fig.text(0.98, 0.895, f"diverged at iteration {self.h.diverged_at:,}", ha="right",
-                                     va="top", fontsize=14 * s, color=DIVERGED, weight="bold")
+            self.diverged = fig.text(0.98, 0.88, f"diverged at iteration {self.h.diverged_at:,}", ha="right",
+                                     va="top", fontsize=font(14, s), color=t.diverged, weight="bold")
+        self.caption = None
+        if self.cues:
+            self.caption = fig.text(0.5, CAPTION_BAND / 2, "", ha="center", va="center", fontsize=font(17, s),
+                                    color=t.background, bbox=dict(boxstyle="round,pad=0.35", facecolor=t.ink,
+                                                                  edgecolor="none", alpha=0.92))
+            self.artists.append(self.caption)
 
     def _fit(self) -> bool:
-        """Shrink header text that runs into the text on its right, and let panels fix their overlaps.
-
-        Returns whether anything changed (the figure must then be drawn again)."""
+        """Place the timeline under the counter; shrink header text that runs into the text on its right;
+        let panels fix their overlaps. Returns whether anything changed (the figure must be drawn again)."""
         renderer = self.canvas.get_renderer()
-        changed = False
-        for left, right in ((self.title, self.counter_box), (self.subtitle, self.diverged)):
+        s = self.scale
+        box = self.counter.get_window_extent(renderer)
+        bar = (box.x0, box.y0 - 9 * s, box.width, max(3.0, 4 * s))
+        changed = (self.track.get_x(), self.track.get_y(), self.track.get_width()) != bar[:3]
+        self.track.set_bounds(*bar)
+        self.done.set_bounds(*bar)
+        if self.diverged is not None:
+            top = (bar[1] - 8 * s) / self.size[1]
+            changed |= abs(self.diverged.get_position()[1] - top) > 1e-9
+            self.diverged.set_y(top)
+        for left, right in ((self.title, self.counter), (self.subtitle, self.diverged)):
             limit = right.get_window_extent(renderer).x0 if right is not None else self.size[0]
-            changed |= _shrink_to(left, limit - 12 * self.scale, renderer)
+            changed |= shrink_to(left, limit - 12 * s, renderer, smallest=0.6)
+        if self.diverged is None:  # the subtitle clear of the timeline's bar
+            sub = self.subtitle.get_window_extent(renderer)
+            if sub.y1 > bar[1] and sub.x1 > bar[0] - 12 * s:
+                changed |= shrink_to(self.subtitle, bar[0] - 12 * s, renderer, smallest=0.6)
+        if self.caption is not None:  # the longest caption fits the frame's width
+            widest = max((c.text for c in self.cues), key=len)
+            self.caption.set_text(widest)
+            while self.caption.get_window_extent(renderer).width > self.size[0] * 0.96 and \
+                    self.caption.get_fontsize() > font(0, 0) + 0.01:
+                self.caption.set_fontsize(max(font(0, 0), self.caption.get_fontsize() * 0.92))
+                changed = True
+            self.caption.set_text("")
         for panel in self.panels:
             changed |= panel.fit(renderer)
+        # the panels start just under the header's lowest text
+        lowest = min(t.get_window_extent(renderer).y0 for t in (self.subtitle, self.diverged, self.title)
+                     if t is not None and t.get_text())
+        top = min(bar[1], lowest) / self.size[1] - 0.012
+        if abs(top - self.top) * self.size[1] > 1:
+            self.top = top
+            self.fig.get_layout_engine().set(rect=(0.0, self.bottom, 1.0, top - self.bottom))
+            changed = True
         return changed
 
     def frame(self, i: int) -> np.ndarray:
@@ -201,14 +274,27 @@ class Scene:
                 cell.update(j)
                 cell.update_label(j)
             self.panels[-1].update(idx)
-        self.counter.set_text(f"{int(self.timeline[i]):>{self.width},}")
+        it = int(self.timeline[i])
+        self.counter.set_text(f"iteration {it:>{self.width},}")
+        self.done.set_width(self.track.get_width() * it / max(int(self.timeline[-1]), 1))
+        if self.caption is not None:
+            self.caption.set_text(self.caption_of[i])
+            self.caption.set_visible(bool(self.caption_of[i]))
         for a in self.artists:
             self.fig.draw_artist(a)
         return np.asarray(self.canvas.buffer_rgba())
 
     def frames(self) -> Iterator[np.ndarray]:
+        """Every frame of the animated part, a caption's pause included (the hold at the end is encode's)."""
         for i in range(self.n):
-            yield self.frame(i)
+            frame = self.frame(i)
+            for _ in range(1 + int(self.pauses[i])):
+                yield frame
+
+    @property
+    def total(self) -> int:
+        """Frames of the animated part, pauses included."""
+        return self.n + int(self.pauses.sum())
 
     def close(self) -> None:
         self.fig.clear()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ...model import Net
 from ...snapshots import Keep
 from . import curves, data, landscape, net  # noqa: F401  (each registers its panels)
-from .base import DIVERGED, PANELS, RUN_COLORS, Panel
+from .base import PANELS, Panel
 from .curves import RunsLossPanel
 
 CLASSIFIERS = ("bce", "cross_entropy")
@@ -41,4 +41,4 @@ def choose(requested: tuple[str, ...] | None, net: Net, loss: str, image: bool, 
     return requested
 
 
-__all__ = ["PANELS", "Panel", "RunsLossPanel", "RUN_COLORS", "DIVERGED", "choose"]
+__all__ = ["PANELS", "Panel", "RunsLossPanel", "choose"]

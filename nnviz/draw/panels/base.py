@@ -9,28 +9,24 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib import ticker
-from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
 
 from ...config import RenderConfig
 from ...registry import Registry
 from ...snapshots import History
+from ..theme import THEMES
+
+MIN_TEXT = 9  # pixels: no text is drawn smaller
+DPI = 100  # a frame's pixels per inch: a point is DPI / 72 pixels
+
+
+def font(points: float, scale: float) -> float:
+    """A font size in points: `points` at 720 px, scaled, never below MIN_TEXT pixels."""
+    return max(points * scale, MIN_TEXT * 72 / DPI)
 
 PANELS: Registry[type] = Registry("panel")
-
-# Colour-blind-safe (Okabe-Ito): data in blue-grey, the net's prediction in vermillion, loss in blue.
-DATA = "#56606b"
-PRED = "#d55e00"
-LOSS = "#0072b2"
-DIVERGED = "#c0392b"
-RUN_COLORS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442")
-# Playground's colours: orange for class 0 (or low values), blue for class 1 (or high values)
-ORANGE, BLUE = "#f59322", "#0877bd"
-VALUE_WIDTH = 8  # characters of a loss value in the label
-
-
-def two_colour_map():
-    return LinearSegmentedColormap.from_list("nnviz_orange_blue", [ORANGE, "#ffffff", BLUE])
+READOUT_GAP = 14  # pixels (at 720 px) kept free between a panel's title and its readout
 
 
 def rgb(color: str) -> np.ndarray:
@@ -48,21 +44,34 @@ def finite_range(*arrays, pad: float = 0.08) -> tuple[float, float]:
     return lo - pad * span, hi + pad * span
 
 
-def plain(v: float, _pos=None) -> str:
-    """A tick label without powers of ten: 0.001, 0.5, 20."""
-    return f"{v:.10g}" if 1e-4 <= v < 1e5 else f"{v:.0e}".replace("e+", "e")
+def log_formatter(lo: float, hi: float):
+    """Tick labels for a log axis from lo to hi, all in one format: plain decimals (0.001, 0.5, 20) when
+    every tick is between 0.001 and 10,000, else powers of ten (1e-5, 1e3)."""
+    first = 10 ** np.ceil(np.log10(lo) - 1e-9) / (5 if hi / lo <= 100 else 1)  # the smallest labelled tick
+    decimal = first >= 1e-3 * 0.999 and hi < 1e5
+
+    def label(v: float, _pos=None) -> str:
+        return f"{v:.10g}" if decimal else f"{v:.0e}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+
+    return label
 
 
 def _minor_label(lo: float, hi: float):
     """Label 2x and 5x minor ticks only when the axis spans less than two decades."""
+    major = log_formatter(lo, hi)
 
     def label(v: float, _pos=None) -> str:
         if hi / lo > 100:
             return ""
         lead = round(v / 10 ** np.floor(np.log10(v)), 6)
-        return plain(v) if lead in (2.0, 5.0) else ""
+        return major(v) if lead in (2.0, 5.0) else ""
 
     return label
+
+
+def width(values) -> int:
+    """The characters `value` needs for the widest of `values`: a readout padded to it never jitters."""
+    return max((len(value(v)) for v in np.ravel(values)), default=1)
 
 
 def value(v: float) -> str:
@@ -85,15 +94,22 @@ def positive(loss: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(loss) & (loss > 0), loss, np.nan)
 
 
-def iteration_axis(ax, last: int) -> None:
-    """Iterations 0 to `last` across, ticks like 2.5k."""
+def iteration_ticks(last: int, most: int = 4) -> list[int]:
+    """Round ticks from 0 (at most `most` + 1), the last iteration always among them and none close to it."""
+    last = max(int(last), 1)
+    loc = ticker.MaxNLocator(most, steps=[1, 2, 2.5, 5, 10], integer=True)
+    return [int(t) for t in loc.tick_values(0, last) if 0 <= t <= last * 0.8] + [last]
+
+
+def iteration_axis(ax, last: int, most: int = 4) -> None:
+    """Iterations 0 to `last` across, round ticks like 2.5k and the last iteration labelled."""
     ax.set_xlim(0, max(last, 1) * 1.03)
-    ax.xaxis.set_major_locator(ticker.MaxNLocator(5, integer=True))
+    ax.set_xticks(iteration_ticks(last, most))
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(count))
     ax.set_xlabel("iteration")
 
 
-def loss_axes(ax, losses: list[np.ndarray], last: int, name: str) -> None:
+def loss_axes(ax, losses: list[np.ndarray], last: int, name: str, most: int = 4) -> None:
     """A log-scale loss axis whose limits hold `losses`, iterations 0 to `last` across."""
     pos = np.concatenate([l[np.isfinite(l)] for l in losses])
     lo, hi = (float(pos.min()), float(pos.max())) if pos.size else (1e-3, 1.0)
@@ -102,11 +118,12 @@ def loss_axes(ax, losses: list[np.ndarray], last: int, name: str) -> None:
     bottom, top = max(lo / 1.6, 1e-200), min(hi * 1.6, 1e200)  # a diverging loss reaches 1e308; ticks need room
     ax.set_yscale("log")
     ax.set_ylim(bottom, top)
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(plain))
+    ax.yaxis.set_major_locator(ticker.LogLocator(numticks=6))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(log_formatter(bottom, top)))
     ax.yaxis.set_minor_formatter(ticker.FuncFormatter(_minor_label(bottom, top)))
-    iteration_axis(ax, last)
+    iteration_axis(ax, last, most)
     ax.set_ylabel(f"{name} loss (log scale)")
-    ax.set_title("training loss", loc="left")
+    ax.yaxis.label.short = f"{name} (log)"  # what Panel.fit writes where the long label does not fit
 
 
 def legend_line(color, label, scale) -> Line2D:
@@ -120,40 +137,109 @@ def mosaic(ax, n: int, h: int, w: int, gap: int, rows_first: bool = False):
     side = int(np.ceil(np.sqrt(n)))
     rows, cols = (side, int(np.ceil(n / side))) if rows_first else (int(np.ceil(n / side)), side)
     image = ax.imshow(np.ones((rows * (h + gap) - gap, cols * (w + gap) - gap, 3)), interpolation="nearest")
+    no_frame(ax)
+    return rows, cols, image
+
+
+def no_frame(ax) -> None:
+    """An axes that is a picture, not a chart: no ticks, grid or spines."""
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    return rows, cols, image
+
+
+def overlap(a, b, pad: float = 0.0) -> bool:
+    """Whether two display boxes overlap (closer than `pad` pixels)."""
+    return a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad
 
 
 class Panel:
-    """A picture of one run. In a comparison it is a cell: `label` and `color` are the run's."""
+    """A picture of one run. In a comparison it is a cell: `label` and `color` are the run's.
+
+    The readout (the numbers of the current snapshot) sits in the title row, right of the title, where no
+    curve or point can pass behind it; in a comparison's cell it is a line under the run's label."""
 
     label: str | None = None  # in a comparison: the run's label, drawn in its colour
     color: str | None = None  # the run's colour
     keep_legend = False
+    heading = None  # the title on the left of the title row (a Text)
+    two_lines = False  # a comparison's cell: its numbers on two lines (a narrow cell)
+    narrow_legend = False  # a comparison's cell: its legend in one column
+    siblings: tuple[str, ...] = ()  # the names of the other panels of the same frame
 
     def __init__(self, ax, history: History, scale: float, settings: RenderConfig):
         self.ax, self.h, self.scale, self.settings = ax, history, scale, settings
+        self.theme = THEMES.lookup(settings.theme)
+        self.readout = None
+
+    # --- the title row and the readout -------------------------------------------------------------
+    def head(self, title: str, readout: bool = True) -> None:
+        """The title on the left and, when `readout`, an empty readout on the right of the title row."""
+        ax = self.ax
+        self.heading = ax.set_title(title, loc="left")
+        if readout:
+            self.readout = ax.set_title(self.numbers(self.h.n - 1), loc="right", family="monospace",
+                                        color=self.theme.ink, fontsize=font(12, self.scale))
+
+    def legend_above(self) -> None:
+        """The legend (of the artists' labels, or the one already made) in the title row, on the right: no
+        curve or point passes behind it there."""
+        old = self.ax.get_legend()
+        handles, labels = (old.legend_handles, [t.get_text() for t in old.get_texts()]) if old else \
+            self.ax.get_legend_handles_labels()
+        if old:
+            old.remove()
+        self.ax.legend(handles, labels, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, frameon=False,
+                       borderaxespad=0.2, handlelength=1.6, columnspacing=1.2)
+
+    def numbers(self, i: int) -> str:
+        """The readout's text at snapshot i: padded to the same width at every snapshot."""
+        return ""
+
+    def read(self, i: int) -> None:
+        if self.readout is not None:
+            self.readout.set_text(self.numbers(i))
+
+    def cell_numbers(self, i: int) -> str:
+        """A comparison's cell: the run's numbers at snapshot i (its loss; test loss and accuracy when kept)."""
+        h = self.h
+        loss = f"loss {value(h.loss[i])}" + (f" test {value(h.test['loss'][i])}" if h.test is not None else "")
+        if h.accuracy is None:
+            return loss
+        acc = f"acc {h.accuracy[i]:.0%}" + (f" test {h.test['accuracy'][i]:.0%}" if h.test is not None else "")
+        return loss + ("\n" if self.two_lines else "  ") + acc
 
     def decorate(self) -> list:
-        """A comparison's cell: the run's label as the title, its loss each frame and, at the end, its
-        divergence. Returns the artists update_label changes."""
+        """A comparison's cell: the run's label as the title, its numbers on a line under it, and at the
+        end its divergence. Returns the artists update_label changes."""
         ax, s = self.ax, self.scale
-        ax.set_title(self.label, loc="left", color=self.color, weight="bold")
-        if ax.get_legend() is not None and not self.keep_legend:
-            ax.get_legend().remove()
-        self.value = ax.set_title("", loc="right", color=self.color, family="monospace")
+        if ax.get_legend() is not None:  # the title row is the run's: a legend goes inside, in the first cell only
+            legend = ax.get_legend()
+            handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+            legend.remove()
+            if self.keep_legend:
+                ax.legend(handles, labels, loc="best", frameon=True, framealpha=0.85, edgecolor="none",
+                          facecolor=self.theme.background)
+        size = max(font(0, 0), ax.title.get_fontsize() * 0.82)
+        ax.set_title("", loc="right")
+        self.heading = ax.set_title(self.label, loc="left", color=self.color, weight="bold", pad=size * 1.5 + 4 * s)
+        self.readout = None
+        self.value = ax.annotate(self.cell_numbers(self.h.n - 1), (0, 1), xycoords="axes fraction",
+                                 xytext=(0, 3 * s), textcoords="offset points", ha="left", va="bottom",
+                                 fontsize=size, family="monospace", color=self.theme.ink, annotation_clip=False)
+        self.value.set_in_layout(False)  # the title's pad leaves its room
+        t = self.theme
         self.stop = ax.text(0.5, 0.5, f"diverged at iteration {self.h.diverged_at:,}", transform=ax.transAxes,
-                            ha="center", va="center", fontsize=14 * s, color=DIVERGED, weight="bold",
-                            bbox=dict(facecolor="white", edgecolor=DIVERGED, alpha=0.9), zorder=5)
+                            ha="center", va="center", fontsize=size * 1.1, color=t.diverged, weight="bold",
+                            bbox=dict(facecolor=t.background, edgecolor=t.diverged, alpha=0.9), zorder=5,
+                            wrap=True)
         self.stop.set_visible(False)
         return [self.value, self.stop]
 
     def update_label(self, i: int) -> None:
-        self.value.set_text(f"loss {value(self.h.loss[i])}")
+        self.value.set_text(self.cell_numbers(i))
         self.stop.set_visible(self.h.diverged_at >= 0 and i == self.h.n - 1)
 
     def setup(self) -> list:
@@ -165,7 +251,10 @@ class Panel:
         raise NotImplementedError
 
     def fit(self, renderer) -> bool:
-        """After the first full draw: fix what does not fit at this size; True when something changed."""
+        """After the first full draw: fix what does not fit at this size; True when something changed.
+
+        Tick labels that touch are turned; a title that runs into the readout is shortened."""
+        changed = False
         labels = [t for t in self.ax.get_xticklabels() if t.get_text()]
         boxes = [t.get_window_extent(renderer) for t in labels]
         if any(a.x1 + 2 > b.x0 for a, b in zip(boxes, boxes[1:])):
@@ -173,5 +262,139 @@ class Panel:
                 t.set_rotation(35)
                 t.set_horizontalalignment("right")
                 t.set_rotation_mode("anchor")
-            return True
+            changed = True
+        changed |= fit_ylabel(self.ax, renderer)
+        changed |= thin_yticks(self.ax, renderer)
+        if self.readout is not None:
+            changed |= self._fit_readout(renderer)
+            if self.heading is not None:
+                right = self.readout.get_window_extent(renderer).x0 - READOUT_GAP * self.scale
+                changed |= shrink_to(self.heading, right, renderer)
+        if self.heading is not None and self.label is None:  # a heading never runs past its panel's right edge
+            changed |= shrink_to(self.heading, self.right_edge(renderer), renderer)
+        legend = self.ax.get_legend()
+        if self.label is None and legend is not None and self.heading is not None and self.readout is None:
+            right = legend.get_window_extent(renderer).x0 - READOUT_GAP * self.scale
+            if self.heading.get_window_extent(renderer).x1 > right:  # above: the title makes way for it
+                changed |= shrink_to(self.heading, right, renderer)
+        if self.label is None and legend is not None and self.readout is not None:  # a legend inside, in a small panel
+            lbox, axbox = legend.get_window_extent(renderer), self.ax.get_window_extent(renderer)
+            if overlap(lbox, self.readout.get_window_extent(renderer)) or \
+                    lbox.width * lbox.height > 0.2 * axbox.width * axbox.height:
+                legend.remove()
+                changed = True
+        if self.label is not None:
+            changed |= self._fit_cell(renderer)
+        return changed
+
+    def _fit_cell(self, renderer) -> bool:
+        """A comparison's cell: its numbers and its legend within its width (smaller, on two lines, or
+        for the legend one column, then none)."""
+        changed = False
+        room = self.ax.get_window_extent(renderer).width
+        box = self.value.get_window_extent(renderer)
+        if box.width > room:
+            if not self.two_lines:
+                self.two_lines = True
+                self.value.set_text(self.cell_numbers(self.h.n - 1))
+                lines = self.cell_numbers(self.h.n - 1).count("\n") + 1
+                self.ax.set_title(self.label, loc="left", color=self.color, weight="bold",
+                                  pad=self.value.get_fontsize() * 1.25 * lines + 5 * self.scale)
+            else:
+                self.value.set_fontsize(max(font(0, 0), self.value.get_fontsize() * room / box.width))
+            changed = True
+        changed |= shrink_to(self.heading, self.ax.get_window_extent(renderer).x1, renderer)
+        legend = self.ax.get_legend()
+        if legend is not None:  # a legend that would cover much of a small cell is left out
+            lbox, axbox = legend.get_window_extent(renderer), self.ax.get_window_extent(renderer)
+            if lbox.width * lbox.height > 0.15 * axbox.width * axbox.height:
+                legend.remove()
+                legend = None
+                changed = True
+        if legend is not None and self.h.diverged_at >= 0:  # the divergence label goes where the legend is not
+            self.stop.set_visible(True)
+            lbox, sbox = legend.get_window_extent(renderer), self.stop.get_window_extent(renderer)
+            self.stop.set_visible(False)
+            if overlap(lbox, sbox, 4):
+                upper = (lbox.y0 + lbox.y1) / 2 > self.ax.get_window_extent(renderer).y0 + self.ax.bbox.height / 2
+                self.stop.set_y(0.08 if upper else 0.92)
+                self.stop.set_verticalalignment("bottom" if upper else "top")
+                changed = True
+        if legend is not None:
+            lbox = legend.get_window_extent(renderer)
+            axbox = self.ax.get_window_extent(renderer)
+            if lbox.width > axbox.width + 1:
+                if not self.narrow_legend:
+                    legend.set_ncols(1)
+                    self.narrow_legend = True
+                else:
+                    legend.remove()
+                changed = True
+        return changed
+
+    def right_edge(self, renderer) -> float:
+        """The pixel the panel's picture ends at on the right (its heading ends there too)."""
+        return self.ax.get_window_extent(renderer).x1
+
+    def _fit_readout(self, renderer) -> bool:
+        """A readout wider than its panel: a smaller font (not below MIN_TEXT pixels)."""
+        room = self.ax.get_window_extent(renderer).width
+        width = self.readout.get_window_extent(renderer).width
+        if width <= room:
+            return False
+        self.readout.set_fontsize(max(font(0, 0), self.readout.get_fontsize() * room / width))
+        return True
+
+
+def fit_ylabel(ax, renderer) -> bool:
+    """A y label taller than its axes: its short form (a `short` attribute, when it has one), then a smaller
+    font (not below MIN_TEXT pixels). True when it changed."""
+    label = ax.yaxis.label
+    room = ax.get_window_extent(renderer).height
+    if not label.get_text() or label.get_window_extent(renderer).height <= room:
         return False
+    short = getattr(label, "short", None)
+    if short and label.get_text() != short:
+        label.set_text(short)
+    if label.get_window_extent(renderer).height > room:
+        label.set_fontsize(max(font(0, 0), label.get_fontsize() * room / label.get_window_extent(renderer).height))
+    return True
+
+
+def thin_yticks(ax, renderer) -> bool:
+    """Y tick labels that touch (a short panel): fewer ticks, and no labelled minor ticks. True when changed."""
+    labels = [t for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True) if t.get_text() and t.get_visible()]
+    lo, hi = ax.get_ylim()
+    boxes = sorted((t.get_window_extent(renderer) for t in labels
+                    if lo <= t.get_position()[1] <= hi or hi <= t.get_position()[1] <= lo), key=lambda b: b.y0)
+    if not any(a.y1 + 1 > b.y0 for a, b in zip(boxes, boxes[1:])):
+        return False
+    shown = len(ax.get_yticks())
+    if ax.get_yscale() == "log":
+        ax.yaxis.set_major_locator(ticker.LogLocator(numticks=max(2, shown // 2)))
+        ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+    else:
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(max(2, shown // 2)))
+    return True
+
+
+def shrink_to(text, right: float, renderer, smallest: float = 0.75) -> bool:
+    """Make `text` end left of pixel `right`: a smaller font (down to `smallest` of it, never below
+    MIN_TEXT pixels), then cut with an ellipsis, then nothing. True when it changed."""
+    box = text.get_window_extent(renderer)
+    if box.x1 <= right or not text.get_text():
+        return False
+    size = text.get_fontsize()
+    floor = max(smallest * size, font(0, 0))
+    text.set_fontsize(max(floor, size * (right - box.x0) / box.width))
+    words = text.get_text()
+    box = text.get_window_extent(renderer)
+    if box.x1 > right and box.width > 0:  # first cut to about what fits, so a very long text costs a few steps
+        words = words[: max(1, int(len(words) * (right - box.x0) / box.width) + 1)]
+        text.set_text(words.rstrip() + "…")
+    while text.get_window_extent(renderer).x1 > right and len(words) > 1:
+        words = words[:-1]
+        text.set_text(words.rstrip() + "…")
+    if text.get_window_extent(renderer).x1 > right:
+        text.set_text("")
+    return True
