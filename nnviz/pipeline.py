@@ -129,6 +129,11 @@ def _check_limits(cfg: Config, net: Net, samples: int, lim: limits.Limits) -> No
               (("render", "size"), lim.check("video_pixels", frames * r.size[0] * r.size[1],
                                              "the video's frames x width x height"))]
     problems = [cfg.problem(k, message) for k, message in checks if message]
+    captions = r.captions if isinstance(r.captions, tuple) else ()
+    late = [c for c in captions if c.at > total]
+    if late:
+        problems.append(cfg.problem(("render", "captions"), f"the caption at iteration {late[0].at:,} comes after "
+                                    f"the last iteration ({total:,})"))
     if problems:
         raise ConfigError(problems)
 

@@ -32,7 +32,8 @@ BASE_HEIGHT = 720  # font sizes are designed for 720 px and scale with the heigh
 MIN_SCALE = 0.6
 HEADER = 0.86  # the panels take the frame below this fraction of its height
 CAPTION_BAND = 0.085  # with captions: the band at the bottom they are shown in
-SQUARE_CELLS = ("weights", "boundary")  # comparison cells that look best square
+LOG_TIME = 0.05  # the middle frame before this fraction of training: iterations on a log axis
+CELL_SHAPE = {"boundary": 1.0, "weights": 2.0}  # a comparison cell's best width / height (else 4:3)
 
 
 def timeline(histories: list[History], settings: RenderConfig) -> np.ndarray:
@@ -88,6 +89,8 @@ class Scene:
         self.timeline = timeline(histories, settings)
         self.index = [np.maximum(np.searchsorted(h.iteration, self.timeline, side="right") - 1, 0) for h in histories]
         self.n = len(self.timeline)
+        # most frames early in a long run: curves over iterations on a log scale, so they are seen growing
+        self.log_time = bool(self.timeline[self.n // 2] < LOG_TIME * self.timeline[-1] and self.timeline[-1] >= 100)
         captions = events(histories, labels) if settings.captions == "auto" else settings.captions
         self.cues = place(captions, self.timeline, settings.fps) if captions else []
         self.pauses = np.zeros(self.n, dtype=int)
@@ -132,7 +135,7 @@ class Scene:
                 self.panels = [PANELS.lookup(name)(ax, self.h, s, settings)
                                for name, ax in zip(panels, self._axes(len(panels)))]
                 for p in self.panels:
-                    p.siblings = tuple(panels)
+                    p.siblings, p.log_time = tuple(panels), self.log_time
             else:
                 self.panels = self._grid_panels(labels, s * (0.8 if len(histories) <= 4 else 0.7), w / h, cell)
             self.artists = [a for p in self.panels for a in p.setup()]
@@ -164,10 +167,10 @@ class Scene:
         return [self.fig.add_subplot(outer[0])] + [self.fig.add_subplot(inner[k, 0]) for k in range(n - 1)]
 
     def _grid_panels(self, labels, cell_scale: float, aspect: float, cell_panel: str) -> list:
-        square = cell_panel in SQUARE_CELLS
-        share = 2.0 if square and len(self.hs) <= 3 else 1.8
+        shape = CELL_SHAPE.get(cell_panel, 4 / 3)
+        share = 2.0 if shape != 4 / 3 and len(self.hs) <= 3 else 1.8
         outer = self.fig.add_gridspec(1, 2, width_ratios=[share, 1])
-        rows, cols = _grid(len(self.hs), aspect * share / (share + 1) / HEADER, 1.0 if square else 4 / 3)
+        rows, cols = _grid(len(self.hs), aspect * share / (share + 1) / HEADER, shape)
         inner = outer[0].subgridspec(rows, cols)
         runs = self.theme.runs
         colors = [runs[k % len(runs)] for k in range(len(self.hs))]
@@ -179,7 +182,7 @@ class Scene:
             cells.append(cell)
         self.cells = cells
         return cells + [RunsLossPanel(self.fig.add_subplot(outer[1]), self.hs, labels, colors, self.scale,
-                                      self.settings.theme)]
+                                      self.settings.theme, self.log_time)]
 
     def _share_axes(self) -> None:
         """Small multiples: axis labels only on the outer cells, and fewer ticks."""

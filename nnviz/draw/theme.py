@@ -52,12 +52,12 @@ THEMES.register("light")(Theme(
     name="light", background="#ffffff", ink="#222222", muted="#6b6b6b", grid="#e6e6e6", data="#56606b",
     prediction="#d55e00", low="#e69f00", high="#0072b2", more_classes=("#d55e00", "#56b4e9", "#f0e442", "#000000"),
     positive="#009e73", negative="#cc79a7", diverged="#c0392b",
-    runs=("#222222", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#e69f00", "#0072b2", "#999999"),
+    runs=("#222222", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#999999", "#e69f00", "#0072b2"),
 ))
 
 THEMES.register("dark")(Theme(
     name="dark", background="#1b1d21", ink="#ececec", muted="#a3a3a3", grid="#34373d", data="#a9b2bc",
     prediction="#ff7b3a", low="#e69f00", high="#56b4e9", more_classes=("#ff7b3a", "#2e8bd0", "#f0e442", "#ffffff"),
     positive="#1fc99a", negative="#e08fc0", diverged="#ff6b5b",
-    runs=("#ececec", "#ff7b3a", "#1fc99a", "#e08fc0", "#56b4e9", "#e69f00", "#2e8bd0", "#8c8c8c"),
+    runs=("#ececec", "#ff7b3a", "#1fc99a", "#e08fc0", "#f0e442", "#8c8c8c", "#e69f00", "#56b4e9"),
 ))

@@ -98,18 +98,28 @@ def iteration_ticks(last: int, most: int = 4) -> list[int]:
     """Round ticks from 0 (at most `most` + 1), the last iteration always among them and none close to it."""
     last = max(int(last), 1)
     loc = ticker.MaxNLocator(most, steps=[1, 2, 2.5, 5, 10], integer=True)
-    return [int(t) for t in loc.tick_values(0, last) if 0 <= t <= last * 0.8] + [last]
+    return [int(t) for t in loc.tick_values(0, last) if 0 <= t <= last * 0.85] + [last]
 
 
-def iteration_axis(ax, last: int, most: int = 4) -> None:
-    """Iterations 0 to `last` across, round ticks like 2.5k and the last iteration labelled."""
-    ax.set_xlim(0, max(last, 1) * 1.03)
-    ax.set_xticks(iteration_ticks(last, most))
+def iteration_axis(ax, last: int, most: int = 4, log: bool = False) -> None:
+    """Iterations 0 to `last` across, round ticks like 2.5k and the last iteration labelled; `log`: on a
+    log scale from 1 (0 at the left edge), for videos that spend most of their frames early in training."""
+    last = max(int(last), 1)
+    if log:
+        ax.set_xscale("symlog", linthresh=1, linscale=0.3)
+        ax.set_xlim(0, last * 1.15)
+        decades = [10**k for k in range(0, int(np.log10(last)) + 1) if 10**k <= last / 3]
+        ax.set_xticks([0, *decades, last])
+        ax.xaxis.set_minor_locator(ticker.NullLocator())
+        ax.set_xlabel("iteration (log scale)")
+    else:
+        ax.set_xlim(0, last * 1.03)
+        ax.set_xticks(iteration_ticks(last, most))
+        ax.set_xlabel("iteration")
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(count))
-    ax.set_xlabel("iteration")
 
 
-def loss_axes(ax, losses: list[np.ndarray], last: int, name: str, most: int = 4) -> None:
+def loss_axes(ax, losses: list[np.ndarray], last: int, name: str, most: int = 4, log: bool = False) -> None:
     """A log-scale loss axis whose limits hold `losses`, iterations 0 to `last` across."""
     pos = np.concatenate([l[np.isfinite(l)] for l in losses])
     lo, hi = (float(pos.min()), float(pos.max())) if pos.size else (1e-3, 1.0)
@@ -121,7 +131,7 @@ def loss_axes(ax, losses: list[np.ndarray], last: int, name: str, most: int = 4)
     ax.yaxis.set_major_locator(ticker.LogLocator(numticks=6))
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(log_formatter(bottom, top)))
     ax.yaxis.set_minor_formatter(ticker.FuncFormatter(_minor_label(bottom, top)))
-    iteration_axis(ax, last, most)
+    iteration_axis(ax, last, most, log)
     ax.set_ylabel(f"{name} loss (log scale)")
     ax.yaxis.label.short = f"{name} (log)"  # what Panel.fit writes where the long label does not fit
 
@@ -168,6 +178,8 @@ class Panel:
     two_lines = False  # a comparison's cell: its numbers on two lines (a narrow cell)
     narrow_legend = False  # a comparison's cell: its legend in one column
     siblings: tuple[str, ...] = ()  # the names of the other panels of the same frame
+    legend_outside = False  # the legend sits outside the picture (under it), not in the title row
+    log_time = False  # the video's frames are mostly early in training: iterations across on a log scale
 
     def __init__(self, ax, history: History, scale: float, settings: RenderConfig):
         self.ax, self.h, self.scale, self.settings = ax, history, scale, settings
@@ -215,7 +227,10 @@ class Panel:
         """A comparison's cell: the run's label as the title, its numbers on a line under it, and at the
         end its divergence. Returns the artists update_label changes."""
         ax, s = self.ax, self.scale
-        if ax.get_legend() is not None:  # the title row is the run's: a legend goes inside, in the first cell only
+        if ax.get_legend() is not None and self.legend_outside:  # (under the picture): the first cell keeps it
+            if not self.keep_legend:
+                ax.get_legend().remove()
+        elif ax.get_legend() is not None:  # the title row is the run's: a legend goes inside, in the first cell only
             legend = ax.get_legend()
             handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
             legend.remove()
@@ -305,7 +320,7 @@ class Panel:
             changed = True
         changed |= shrink_to(self.heading, self.ax.get_window_extent(renderer).x1, renderer)
         legend = self.ax.get_legend()
-        if legend is not None:  # a legend that would cover much of a small cell is left out
+        if legend is not None and not self.legend_outside:  # a legend that would cover much of a small cell: none
             lbox, axbox = legend.get_window_extent(renderer), self.ax.get_window_extent(renderer)
             if lbox.width * lbox.height > 0.15 * axbox.width * axbox.height:
                 legend.remove()
@@ -333,8 +348,9 @@ class Panel:
         return changed
 
     def right_edge(self, renderer) -> float:
-        """The pixel the panel's picture ends at on the right (its heading ends there too)."""
-        return self.ax.get_window_extent(renderer).x1
+        """The pixel the panel's room ends at on the right (its heading ends there too): the layout's box,
+        wider than a picture of fixed aspect drawn in it."""
+        return self.ax.get_position(original=True).x1 * self.ax.figure.bbox.width
 
     def _fit_readout(self, renderer) -> bool:
         """A readout wider than its panel: a smaller font (not below MIN_TEXT pixels)."""
@@ -384,7 +400,7 @@ def shrink_to(text, right: float, renderer, smallest: float = 0.75) -> bool:
     box = text.get_window_extent(renderer)
     if box.x1 <= right or not text.get_text():
         return False
-    size = text.get_fontsize()
+    size, whole = text.get_fontsize(), text.get_text()
     floor = max(smallest * size, font(0, 0))
     text.set_fontsize(max(floor, size * (right - box.x0) / box.width))
     words = text.get_text()
@@ -395,6 +411,6 @@ def shrink_to(text, right: float, renderer, smallest: float = 0.75) -> bool:
     while text.get_window_extent(renderer).x1 > right and len(words) > 1:
         words = words[:-1]
         text.set_text(words.rstrip() + "…")
-    if text.get_window_extent(renderer).x1 > right:
-        text.set_text("")
+    if text.get_window_extent(renderer).x1 > right or len(words) < 0.6 * len(whole):
+        text.set_text("")  # a stump like "lo…" says nothing
     return True

@@ -41,7 +41,7 @@ class LossPanel(_Curves):
         self.loss = positive(h.loss)
         self.test_loss = positive(h.test["loss"]) if h.test is not None else None
         loss_axes(ax, [self.loss] + ([self.test_loss] if h.test is not None else []), int(h.iteration[-1]),
-                  h.loss_name)
+                  h.loss_name, log=self.log_time)
         self.w = {"loss": width(h.loss), "mae": width(h.mae)}
         if h.test is not None:
             self.w["test"] = width(h.test["loss"])
@@ -82,7 +82,7 @@ class MetricsPanel(_Curves):
     def setup(self) -> list:
         h, ax = self.h, self.ax
         ax.set_ylim(0, 1.04)
-        iteration_axis(ax, int(h.iteration[-1]))
+        iteration_axis(ax, int(h.iteration[-1]), log=self.log_time)
         ax.yaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("accuracy")
         artists = self.lines("lower right")
@@ -107,16 +107,17 @@ class RunsLossPanel:
     """A comparison's shared loss panel: one line per run, log scale, a legend with the runs' labels (a run
     that diverged says so there, and a dashed line in its colour marks where)."""
 
-    def __init__(self, ax, histories: list[History], labels, colors, scale: float, theme: str = "light"):
+    def __init__(self, ax, histories: list[History], labels, colors, scale: float, theme: str = "light",
+                 log_time: bool = False):
         self.ax, self.hs, self.labels, self.colors, self.scale = ax, histories, labels, colors, scale
-        self.theme = THEMES.lookup(theme)
+        self.theme, self.log_time = THEMES.lookup(theme), log_time
 
     def setup(self) -> list:
         ax, s = self.ax, self.scale
         self.losses = [positive(h.loss) for h in self.hs]
         # the range of the runs that did not diverge: an exploding run leaves through the top
         kept = [l for h, l in zip(self.hs, self.losses) if h.diverged_at < 0] or self.losses
-        loss_axes(ax, kept, max(int(h.iteration[-1]) for h in self.hs), self.hs[0].loss_name)
+        loss_axes(ax, kept, max(int(h.iteration[-1]) for h in self.hs), self.hs[0].loss_name, log=self.log_time)
         ax.set_title("training loss", loc="left")
         self.lines, self.dots = [], []
         names = []

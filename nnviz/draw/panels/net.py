@@ -143,6 +143,8 @@ class NetworkPanel(Panel):
 class WeightsPanel(Panel):
     """Image data: the input weights of up to 16 hidden units, each drawn as an image in the weight-sign colours."""
 
+    legend_outside = True
+
     def setup(self) -> list:
         h, ax = self.h, self.ax
         if h.first_weights is None or h.image_shape is None:
@@ -159,6 +161,30 @@ class WeightsPanel(Panel):
                   loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2, frameon=False)
         return [self.image]
 
+    def fit(self, renderer) -> bool:
+        """Tiles in the rows and columns that best fill the panel's box (4 x 4 in a square, 2 x 8 in a wide one)."""
+        changed = super().fit(renderer)
+        box = self.ax.get_position(original=True)
+        aspect = box.width * self.ax.figure.bbox.width / (box.height * self.ax.figure.bbox.height)
+        u = self.h.first_weights.shape[1]
+        th, tw = self.tile
+
+        def misfit(rows: int) -> float:
+            cols = -(-u // rows)
+            return abs(np.log(cols * tw / (rows * th) / aspect)) + 0.5 * (rows * cols - u) / u
+
+        rows = min(range(1, u + 1), key=misfit)
+        cols = -(-u // rows)
+        if (rows, cols) != (self.rows, self.cols):
+            self.rows, self.cols = rows, cols
+            height, width = rows * th - 1, cols * tw - 1
+            self.image.set_data(np.ones((height, width, 3)))
+            self.image.set_extent((-0.5, width - 0.5, height - 0.5, -0.5))
+            self.ax.set_xlim(-0.5, width - 0.5)
+            self.ax.set_ylim(height - 0.5, -0.5)
+            changed = True
+        return changed
+
     def update(self, i: int) -> None:
         w = self.h.first_weights[i]
         ih, iw = self.h.image_shape
@@ -171,7 +197,6 @@ class WeightsPanel(Panel):
             pic = self.cmap(np.clip(0.5 + 0.5 * np.nan_to_num(w[k]) / scale, 0, 1))[:, :3]
             mosaic[r * th : r * th + ih, c * tw : c * tw + iw] = pic.reshape(ih, iw, 3)
         self.image.set_data(mosaic)
-
 
 
 MAX_NEURONS = 16
