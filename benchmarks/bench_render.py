@@ -45,7 +45,7 @@ seed: 1
 data: {name: sine, samples: 100, noise: 0.2}
 model: {hidden: [10, 10], activation: tanh, bias: false}
 train: {optimizer: {name: adam, lr: 0.01}, iterations: ITER, snapshot_every: EVERY}
-render: {fps: 30, size: [1280, 720], hold: 0, crf: 20, preset: medium}
+render: {fps: 30, size: [1280, 720], hold: 0, crf: 20, preset: medium, frames: all}
 """
 
 
@@ -55,7 +55,7 @@ seed: 1
 data: {name: spiral, samples: 200, noise: 0.3}
 model: {hidden: [8, 8], activation: tanh, output: sigmoid}
 train: {loss: bce, optimizer: {name: adam, lr: 0.02}, iterations: ITER, snapshot_every: 10}
-render: {fps: 30, size: [1280, 720], hold: 0, crf: 20, preset: medium, panels: [boundary, network, loss]}
+render: {fps: 30, size: [1280, 720], hold: 0, crf: 20, preset: medium, frames: all, panels: [boundary, network, loss]}
 """
 
 

@@ -461,12 +461,15 @@ train:
   optimizer: {{name: adam, lr: 0.01}}   # sgd, adam, adamw, rmsprop, adagrad, with torch.optim's defaults
   batch_size: full          # or a number: mini-batches
   iterations: 5000          # or `epochs: N`
-  snapshot_every: 25        # one snapshot is one frame of the video
+  snapshot_every: auto      # densely early, where learning is fast; or every N updates
 
 render:
   fps: 30
   size: [1280, 720]
+  frames: auto              # 6 seconds of learning, paced where the picture changes
   hold: 2                   # seconds the last frame stays
+  captions: auto            # or [{{at: 500, text: "what to look at", pause: 1}}]
+  theme: light              # or dark
   formats: [mp4]            # add webm and gif for the web
 """
 

@@ -246,7 +246,7 @@ SECONDS = 6.0  # `frames: auto`: the animated part lasts this long
 
 @dataclass(frozen=True)
 class RenderConfig:
-    fps: float = key(30.0, s.number, "frames per second; one frame per snapshot", s.in_range(1, 240, hi_open=False),
+    fps: float = key(30.0, s.number, "frames per second", s.in_range(1, 240, hi_open=False),
                      shown="30")
     size: tuple[int, int] = key((1280, 720), _size, "width and height in pixels, even numbers from 320×240 to "
                                 "7680×4320; fonts scale with the height")
@@ -271,12 +271,15 @@ class RenderConfig:
     spacing: str = key("auto", s.choice("auto", "linear", "log"), "which snapshots `frames` picks: `auto` (where "
                        "the picture changes: three quarters of the frames go where the predictions move, a quarter "
                        "evenly over the iterations, so a plateau passes quickly but still shows), `linear` (evenly "
-                       "in iterations) or `log` (evenly in log(1 + iteration)). The counter always shows the true "
-                       "iteration, and the bar under it how far through training the frame is")
+                       "in iterations) or `log` (evenly in log(1 + iteration)). With `auto`, an update that moves the "
+                       "picture more than a frame's share is held for several frames (slow motion). The counter "
+                       "always shows the true iteration, and the bar under it how far through training the frame "
+                       "is")
     captions: tuple[Caption, ...] | str = key((), _captions, "texts for teaching: a list of `{at: ITERATION, text: "
-                                             "TEXT, pause: SECONDS}`, each shown from the first frame at or after "
-                                             "its iteration until the next one (at least 3 seconds), the video held "
-                                             "still for `pause` seconds (0 to 10, default 0) when it appears; `auto`: "
+                                             "TEXT, pause: SECONDS}` in order of `at`, each shown from the first frame "
+                                             "at or after its iteration for 4 seconds or until the next one, the "
+                                             "video held still for `pause` seconds (0 to 10, default 0) when it "
+                                             "appears; `auto`: "
                                              "the events nnviz finds itself (a plateau ending, accuracy reaching "
                                              "100 %, the test loss starting to rise, divergence). Also written as a "
                                              "WebVTT file beside the video, which `embed.html` references",

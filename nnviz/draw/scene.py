@@ -240,11 +240,11 @@ class Scene:
             self.diverged.set_y(top)
         for left, right in ((self.title, self.counter), (self.subtitle, self.diverged)):
             limit = right.get_window_extent(renderer).x0 if right is not None else self.size[0]
-            changed |= shrink_to(left, limit - 12 * s, renderer, smallest=0.6)
+            changed |= shrink_to(left, limit - 12 * s, renderer, smallest=0.6, least=0)
         if self.diverged is None:  # the subtitle clear of the timeline's bar
             sub = self.subtitle.get_window_extent(renderer)
             if sub.y1 > bar[1] and sub.x1 > bar[0] - 12 * s:
-                changed |= shrink_to(self.subtitle, bar[0] - 12 * s, renderer, smallest=0.6)
+                changed |= shrink_to(self.subtitle, bar[0] - 12 * s, renderer, smallest=0.6, least=0)
         if self.caption is not None:  # the longest caption fits the frame's width
             widest = max((c.text for c in self.cues), key=len)
             self.caption.set_text(widest)

@@ -394,9 +394,10 @@ def thin_yticks(ax, renderer) -> bool:
     return True
 
 
-def shrink_to(text, right: float, renderer, smallest: float = 0.75) -> bool:
+def shrink_to(text, right: float, renderer, smallest: float = 0.75, least: float = 0.6) -> bool:
     """Make `text` end left of pixel `right`: a smaller font (down to `smallest` of it, never below
-    MIN_TEXT pixels), then cut with an ellipsis, then nothing. True when it changed."""
+    MIN_TEXT pixels), then cut with an ellipsis — to nothing when less than `least` of it would be left.
+    True when it changed."""
     box = text.get_window_extent(renderer)
     if box.x1 <= right or not text.get_text():
         return False
@@ -411,6 +412,6 @@ def shrink_to(text, right: float, renderer, smallest: float = 0.75) -> bool:
     while text.get_window_extent(renderer).x1 > right and len(words) > 1:
         words = words[:-1]
         text.set_text(words.rstrip() + "…")
-    if text.get_window_extent(renderer).x1 > right or len(words) < 0.6 * len(whole):
+    if text.get_window_extent(renderer).x1 > right or len(words) < least * len(whole):
         text.set_text("")  # a stump like "lo…" says nothing
     return True
