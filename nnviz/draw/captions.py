@@ -95,9 +95,12 @@ def place(captions: tuple[Caption, ...], timeline: np.ndarray, fps: float) -> li
     chosen = {f: c for f, c in zip(firsts, captions)}  # the later caption of a frame wins
     frames = sorted(chosen)
     pauses = {f: int(round(chosen[f].pause * fps)) for f in frames}
+    held = np.zeros(len(timeline) + 1, dtype=int)  # held[i]: frames of pause before frame i
+    for f, p in pauses.items():
+        held[f + 1 :] += p
 
-    def seconds(frame: int) -> float:  # the time frame `frame` first appears, the pauses before it counted
-        return (frame + sum(p for f, p in pauses.items() if f < frame)) / fps
+    def seconds(frame: int) -> float:  # when frame `frame` first appears
+        return (frame + held[frame]) / fps
 
     cues = []
     for k, f in enumerate(frames):

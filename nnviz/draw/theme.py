@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
 from ..registry import Registry
 
 THEMES: Registry["Theme"] = Registry("theme")
+REGION_FADE = 0.3  # a region's colour is its class's, this much of the way to the background
+
+
+def mix(color: str, other: str, amount: float) -> tuple[float, float, float]:
+    """`color` moved `amount` of the way towards `other`."""
+    a, b = to_rgb(color), to_rgb(other)
+    return tuple((1 - amount) * x + amount * y for x, y in zip(a, b))
 
 
 @dataclass(frozen=True)
@@ -39,8 +46,10 @@ class Theme:
         return (self.low, self.high, *self.more_classes)
 
     def output_map(self) -> LinearSegmentedColormap:
-        """Low output -> high output: class 0's colour, the background, class 1's colour."""
-        return LinearSegmentedColormap.from_list(f"nnviz_{self.name}_output", [self.low, self.background, self.high])
+        """Low output -> high output: class 0's colour, the background, class 1's colour, each end a little
+        faded, so that points in the full class colours stand out on their own region."""
+        ends = [mix(c, self.background, REGION_FADE) for c in (self.low, self.high)]
+        return LinearSegmentedColormap.from_list(f"nnviz_{self.name}_output", [ends[0], self.background, ends[1]])
 
     def weight_map(self) -> LinearSegmentedColormap:
         """Negative weight -> positive weight through the background."""

@@ -7,6 +7,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.transforms import blended_transform_factory
 
 from ..compute import mesh, unit_outputs
+from ..theme import REGION_FADE
 from .base import PANELS, Panel, finite_range, font, value
 
 PER_SAMPLE_MAX = 32  # up to this many targets: one column per sample, else predicted-vs-target scatter
@@ -222,5 +223,5 @@ class BoundaryPanel(Panel):
                 win = np.argmax(np.nan_to_num(pred), axis=1)
                 conf = np.clip((np.max(pred, axis=1) - 1 / pred.shape[1]) / (1 - 1 / pred.shape[1]), 0, 1)
                 base = self.colors[win % len(self.colors)]
-                rgb = self.paper + conf[:, None] * 0.75 * (base - self.paper)
+                rgb = self.paper + conf[:, None] * (1 - REGION_FADE) * (base - self.paper)
         return np.nan_to_num(rgb, nan=1.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.collections import LineCollection
-from matplotlib.patches import Ellipse, Rectangle
+from matplotlib.patches import Ellipse
 
 from ...model import unflatten
 from ..compute import act_range, mesh, unit_outputs
@@ -70,28 +70,23 @@ class NetworkPanel(Panel):
             lo, hi = h.grid_x.min(axis=0), h.grid_x.max(axis=0)
             self.cell_x = mesh((lo[0], hi[0], lo[1], hi[1]), CELL)
         self.cmap = t.output_map()
-        self.shapes = []  # (artist, centre, kind) to make round once the axes' aspect is known (fit)
+        self.shapes = []  # (ring, centre) to make round once the axes' aspect is known (fit)
+        self.squares = []  # (layer, unit, centre): the units whose pictures the sheet holds (2-D input)
+        if self.heat:  # every unit's picture in one image of the panel's pixels, drawn unscaled once a frame
+            self.sheet = ax.figure.figimage(np.zeros((2, 2, 4), np.uint8), origin="lower", zorder=3)
+            artists.append(self.sheet)
         for layer, pts in enumerate(self.pos):
             for i, (px, py) in enumerate(pts):
-                if self.heat and layer > 0:  # a square of the unit's own picture, framed
-                    frame = Rectangle((px - r, py - r), 2 * r, 2 * r, facecolor=t.background, edgecolor=t.muted,
-                                      lw=1.0 * s, zorder=2)
-                    ax.add_patch(frame)
-                    artists.append(frame)
-                    img = ax.imshow(np.ones((CELL, CELL, 3)), extent=(px - r, px + r, py - r, py + r),
-                                    origin="lower", zorder=3, interpolation="bilinear")
-                    ax.set_aspect("auto")
-                    self.units.append((layer, i, img))
-                    artists.append(img)
-                    self.shapes += [(frame, (px, py), "frame"), (img, (px, py), "image")]
-                else:
-                    ring = Ellipse((px, py), 2 * r, 2 * r, facecolor=t.background, edgecolor=t.muted, lw=1.0 * s,
-                                   zorder=2)
-                    ax.add_patch(ring)
-                    self.shapes.append((ring, (px, py), "ring"))
-                    artists.append(ring)
-                    if layer > 0:
-                        self.units.append((layer, i, ring))
+                if self.heat and layer > 0:
+                    self.squares.append((layer, i, (px, py)))
+                    continue
+                ring = Ellipse((px, py), 2 * r, 2 * r, facecolor=t.background, edgecolor=t.muted, lw=1.0 * s,
+                               zorder=2)
+                ax.add_patch(ring)
+                self.shapes.append((ring, (px, py)))
+                artists.append(ring)
+                if layer > 0:
+                    self.units.append((layer, i, ring))
             if sizes[layer] > shown[layer]:
                 ax.text(pts[-1, 0], pts[-1, 1] - 1.3 * r, f"+{sizes[layer] - shown[layer]} more", ha="center",
                         va="top", fontsize=font(10, s), color=t.muted)
@@ -111,30 +106,49 @@ class NetworkPanel(Panel):
         self.edges.set_colors([self.theme.positive if x >= 0 else self.theme.negative for x in w])
         x = self.cell_x if self.heat else self.h.x
         acts = unit_outputs(self.net, self.h.theta[i], x)
-        for layer, unit, artist in self.units:
-            a = acts[layer - 1][:, unit]
+
+        def frac(layer: int, unit: int) -> np.ndarray:
             lo, hi = act_range(self.net.activations[layer - 1])
-            frac = np.clip((np.nan_to_num(a) - lo) / (hi - lo), 0, 1)
-            if self.heat:
-                artist.set_data(self.cmap(frac.reshape(CELL, CELL))[:, :, :3])
-            else:
-                artist.set_facecolor(self.cmap(float(frac.mean())))
+            return np.clip((np.nan_to_num(acts[layer - 1][:, unit]) - lo) / (hi - lo), 0, 1)
+
+        for layer, unit, ring in self.units:
+            ring.set_facecolor(self.cmap(float(frac(layer, unit).mean())))
+        if self.heat and self.boxes:
+            for (layer, unit, _), (rows, cols, iy, ix) in zip(self.squares, self.boxes):
+                picture = self.cmap(frac(layer, unit).reshape(CELL, CELL), bytes=True)
+                self.pixels[rows, cols] = picture[iy][:, ix]  # (nearest: the sheet is at screen resolution)
+            self.sheet.set_data(self.pixels)
+
+    boxes: list = []  # per square: (row slice, column slice, source rows, source columns) in the sheet
 
     def fit(self, renderer) -> bool:
-        """Round nodes and square pictures: widths in axes units scaled by the axes' height / width."""
+        """Round nodes, and the sheet of square pictures at the panel's pixel size: widths in axes units
+        scaled by the axes' height / width."""
         box = self.ax.get_window_extent(renderer)
-        k = box.height / box.width if box.width else 1.0
-        if k == getattr(self, "aspect", None):
+        size = (int(round(box.width)), int(round(box.height)))
+        if self.heat:
+            self.sheet.ox, self.sheet.oy = int(round(box.x0)), int(round(box.y0))
+        if size == getattr(self, "pixel_size", None) or min(size) < 2:
             return super().fit(renderer)
-        self.aspect = k
+        self.pixel_size = (w, h) = size
+        k = h / w
         r = self.radius
-        for artist, (px, py), kind in self.shapes:
-            if kind == "ring":
-                artist.set_width(2 * r * k)
-            elif kind == "frame":
-                artist.set_bounds(px - r * k, py - r, 2 * r * k, 2 * r)
-            else:
-                artist.set_extent((px - r * k, px + r * k, py - r, py + r))
+        for ring, _ in self.shapes:
+            ring.set_width(2 * r * k)
+        if self.heat:  # each square: its pixels in the sheet, a one-pixel frame, the picture inside
+            self.pixels = np.zeros((h, w, 4), np.uint8)
+            frame = (np.array(to_rgb(self.theme.muted)) * 255).astype(np.uint8)
+            self.boxes = []
+            side = max(3, int(round(2 * r * h)))
+            for _, _, (px, py) in self.squares:
+                x0, y0 = int(round(px * w - side / 2)), int(round(py * h - side / 2))
+                x0, y0 = min(max(x0, 0), w - side), min(max(y0, 0), h - side)
+                self.pixels[y0 : y0 + side, x0 : x0 + side, :3] = frame
+                self.pixels[y0 : y0 + side, x0 : x0 + side, 3] = 255
+                inner = np.arange(side - 2)
+                pick = np.minimum(((inner + 0.5) / (side - 2) * CELL).astype(int), CELL - 1)
+                self.boxes.append((slice(y0 + 1, y0 + side - 1), slice(x0 + 1, x0 + side - 1), pick, pick))
+            self.sheet.set_data(self.pixels)
         super().fit(renderer)
         return True
 
