@@ -237,7 +237,7 @@ class Panel:
             if self.keep_legend:
                 ax.legend(handles, labels, loc="best", frameon=True, framealpha=0.85, edgecolor="none",
                           facecolor=self.theme.background)
-        size = max(font(0, 0), ax.title.get_fontsize() * 0.82)
+        size = max(font(0, 0), ax.title.get_fontsize() * 0.9)
         ax.set_title("", loc="right")
         self.heading = ax.set_title(self.label, loc="left", color=self.color, weight="bold", pad=size * 1.5 + 4 * s)
         self.readout = None
