@@ -72,6 +72,15 @@ def load_config(file: str | Path, overrides=(), max_runs: int | None = None) -> 
     if raw is None:
         raise ConfigError([Problem(file, None, "", "the file is empty: a config needs at least one key "
                                                    "(`data: {name: sine}` is a whole config)")])
+    return from_mapping(raw, file, lines, overrides, max_runs)
+
+
+def from_mapping(raw, file: str, lines: dict | None = None, overrides=(), max_runs: int | None = None
+                 ) -> Config | Comparison:
+    """A config from one parsed mapping (a YAML file's, or a dict given in Python): `--set` overrides
+    applied, then validated or expanded into a Comparison. `file` names it in messages and outputs; `lines`
+    maps key paths to their lines (none for a dict). `raw` is changed in place."""
+    lines = lines if lines is not None else {}
     if not isinstance(raw, dict):
         raise ConfigError([Problem(file, lines.get(()), "",
                                    "the top level must be a mapping of keys (title, data, model, ...)")])

@@ -1,0 +1,77 @@
+"""nnviz from Python: nnviz.render(...) -> nnviz.Video, as the command line renders, and inline in a notebook."""
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+
+import nnviz
+
+SMALL = {"title": "From Python", "data": {"name": "sine", "samples": 30}, "model": {"hidden": (6,)},
+         "train": {"iterations": np.int64(150)},
+         "render": {"size": [320, 240], "fps": 10, "hold": 0.5, "preset": "ultrafast"}}
+
+
+def test_import_nnviz_stays_light():
+    code = "import sys, nnviz; print('matplotlib' in sys.modules, 'nnviz.pipeline' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split() == \
+        ["False", "False"]
+
+
+def test_a_dict_renders_like_a_file_and_twice_in_one_process(tmp_path):
+    v = nnviz.render(SMALL, out=tmp_path, name="mine")
+    assert isinstance(v, nnviz.Video) and v.video == tmp_path / "mine" / "mine.mp4"
+    assert v.poster.is_file() and v.snapshots.is_file() and v.final_loss > 0 and v.diverged_at == -1
+    frames = imageio_ffmpeg.count_frames_and_secs(str(v.video))[0]
+    assert frames == v.manifest.frames == len(v.timeline) + 5
+    again = nnviz.render(SMALL, out=tmp_path, name="mine")  # up to date: nothing redone, the same answer
+    assert again.manifest == v.manifest
+    other = nnviz.render(SMALL, out=tmp_path, name="mine", overrides=["train.optimizer.lr=0.1"])
+    assert other.final_loss != v.final_loss and other.manifest.overrides == ("train.optimizer.lr=0.1",)
+
+
+def test_a_file_renders_into_a_folder_named_after_it(write, tmp_path):
+    path = write("c.yaml", json.dumps(SMALL | {"train": {"iterations": 100}}))
+    v = nnviz.render(path, out=tmp_path / "o", formats=["webm"])
+    assert v.video == tmp_path / "o" / "c" / "c.webm" and v.video.is_file()
+    with pytest.raises(nnviz.ConfigError, match="named after it"):
+        nnviz.render(path, out=tmp_path / "o", name="other")
+
+
+def test_the_name_comes_from_the_title_or_must_be_given(tmp_path):
+    v = nnviz.render(SMALL, out=tmp_path)
+    assert v.folder == tmp_path / "From-Python"
+    with pytest.raises(nnviz.ConfigError, match="give name="):
+        nnviz.render({"data": {"name": "sine"}}, out=tmp_path)
+    for bad in ("../up", ".hidden", "a/b", "x" * 201, ""):
+        with pytest.raises(nnviz.ConfigError, match="give name="):
+            nnviz.render(SMALL, out=tmp_path, name=bad)
+    assert not (tmp_path / "up").exists()
+
+
+def test_bad_input_is_a_config_error_with_the_clis_lines(tmp_path):
+    with pytest.raises(nnviz.ConfigError) as info:
+        nnviz.render({"train": {"loss": "nope", "iterations": 0}}, out=tmp_path, name="bad")
+    lines = str(info.value).splitlines()
+    assert lines == ["bad: train.loss: unknown loss 'nope'; valid: bce, cross_entropy, mae, mse, sse",
+                     "bad: train.iterations: must be >= 1, got 0"]
+    assert not (tmp_path / "bad").exists()
+    with pytest.raises(TypeError):
+        nnviz.render(42, out=tmp_path)
+
+
+def test_the_video_plays_inline_when_small_and_by_path_when_large(tmp_path, monkeypatch):
+    v = nnviz.render(SMALL, out=tmp_path, name="inline")
+    page = v._repr_html_()
+    assert page.startswith("<video") and 'style="max-width: 100%; height: auto;"' in page
+    src = page.split('<source src="data:video/mp4;base64,')[1].split('"')[0]
+    assert base64.b64decode(src) == v.video.read_bytes()
+    assert 'poster="data:image/png;base64,' in page
+    monkeypatch.setattr("nnviz.api.INLINE_BYTES", 10)
+    page = v._repr_html_()
+    assert f'src="{v.video.as_posix()}"' in page and "base64" not in page
