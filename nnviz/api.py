@@ -20,8 +20,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .errors import ConfigError, Problem, RenderError
-from .experiment import MAX_NAME, from_mapping, load_config, with_formats
+from .experiment import MAX_NAME, from_mapping, read_mapping, with_formats
+from .files import atomic_path
 from .outputs import Manifest, read_manifest
 
 INLINE_BYTES = 20 * 1024 * 1024  # a video up to this size is embedded in the notebook itself
@@ -113,24 +116,71 @@ def _name_of(config, name: str | None) -> str:
     return name
 
 
-def render(config, *, out: str | Path = "outputs", name: str | None = None, overrides=(), force: bool = False,
-           formats=None) -> Video:
+def _arrays(data, source: str) -> tuple:
+    """(x (N, d), y (N, k)) float64 from `data=(x, y)`; ConfigError saying what is wrong with them."""
+    def wrong(message: str):
+        return ConfigError([Problem(source, None, "data", message)])
+
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise wrong("data= must be a pair (x, y) of arrays")
+    out = []
+    for label, a in zip("xy", data):
+        try:
+            a = np.asarray(a, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise wrong(f"{label} is not an array of numbers ({exc})") from None
+        if a.ndim == 1:
+            a = a[:, None]
+        if a.ndim != 2 or not a.size:
+            raise wrong(f"{label} must have one or two dimensions (samples, columns) and some values, "
+                        f"got shape {a.shape}")
+        if not np.isfinite(a).all():
+            row = int(np.flatnonzero(~np.isfinite(a).all(axis=1))[0])
+            raise wrong(f"{label} has a value that is not finite (NaN or infinite) in row {row}")
+        out.append(a)
+    if len(out[0]) != len(out[1]):
+        raise wrong(f"x has {len(out[0])} rows but y has {len(out[1])}")
+    return tuple(out)
+
+
+def _with_data(raw, data, file: Path) -> dict:
+    """The config mapping with `data` replaced by the arrays in `file` (its test_fraction kept)."""
+    if not isinstance(raw, dict):
+        return raw  # (validation says what is wrong with it)
+    old = raw.get("data") if isinstance(raw.get("data"), dict) else {}
+    raw["data"] = {"name": "file", "path": str(file),
+                   **({"test_fraction": old["test_fraction"]} if "test_fraction" in old else {})}
+    return raw
+
+
+def render(config, *, data=None, out: str | Path = "outputs", name: str | None = None, overrides=(),
+           force: bool = False, formats=None) -> Video:
     """Render `config` — a config file's path, or a dict of the same keys — into `out/name/` and return the
-    Video. `overrides` are `--set` items ("train.optimizer.lr=0.1"); `formats` replaces render.formats;
-    `force` renders again even when the outputs are up to date. ConfigError on bad input (its text: one
-    problem a line, as the CLI prints them), RenderError when drawing or encoding fails."""
+    Video. `data=(x, y)`: NumPy arrays (N, d) and (N,) or (N, k) as the training data, in place of the
+    config's (its `test_fraction` still applies; they are kept as out/name/name.data.npz). `overrides` are
+    `--set` items ("train.optimizer.lr=0.1"); `formats` replaces render.formats; `force` renders again even
+    when the outputs are up to date. ConfigError on bad input (its text: one problem a line, as the CLI
+    prints them; nothing is written), RenderError when drawing or encoding fails."""
     from .pipeline import render as render_config
 
     if not isinstance(config, (str, Path, dict)):
         raise TypeError(f"config must be a path or a dict, not {type(config).__name__}")
     stem = _name_of(config, name)
-    if isinstance(config, (str, Path)):
-        cfg = load_config(config, list(overrides))
-        if name is not None and stem != Path(config).stem:
-            raise ConfigError([Problem(str(config), None, "", "name= differs from the file's name: a config "
-                                       "file's outputs are named after it")])
-    else:
-        cfg = from_mapping(_plain(config), stem, None, list(overrides))
+    file = Path(config) if isinstance(config, (str, Path)) else None
+    if file is not None and name is not None and stem != file.stem:
+        raise ConfigError([Problem(str(config), None, "", "name= differs from the file's name: a config file's "
+                                   "outputs are named after it")])
+    raw, lines = read_mapping(file) if file is not None else (_plain(config), {})
+    arrays = _arrays(data, str(file or stem)) if data is not None else None
+    keep = Path(out) / stem / f"{stem}.data.npz"
+    if arrays is not None:
+        raw = _with_data(raw, arrays, keep.resolve())
+    cfg = from_mapping(raw, str(file or stem), lines, list(overrides))  # checked before the arrays are kept
+    if arrays is not None:
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(keep) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, x=arrays[0], y=arrays[1])
     if formats is not None:
         cfg = with_formats(cfg, tuple([formats] if isinstance(formats, str) else formats))
     result = render_config(cfg, out, force=force)

@@ -54,6 +54,13 @@ def load_config(file: str | Path, overrides=(), max_runs: int | None = None) -> 
     """Read, override and validate the config at `file`; ConfigError lists every problem found.
 
     A Config, or a Comparison when the file has `runs:` or `sweep:` (even with a single run)."""
+    raw, lines = read_mapping(file)
+    return from_mapping(raw, str(file), lines, overrides, max_runs)
+
+
+def read_mapping(file: str | Path) -> tuple[Any, dict]:
+    """(the parsed YAML, key path -> line) of the config file at `file`; ConfigError when it cannot be read
+    or is empty."""
     file = str(file)
     if len(Path(file).stem.encode()) > MAX_NAME:
         raise ConfigError([Problem(file, None, "", f"the file's name is longer than {MAX_NAME} bytes: its outputs "
@@ -72,7 +79,7 @@ def load_config(file: str | Path, overrides=(), max_runs: int | None = None) -> 
     if raw is None:
         raise ConfigError([Problem(file, None, "", "the file is empty: a config needs at least one key "
                                                    "(`data: {name: sine}` is a whole config)")])
-    return from_mapping(raw, file, lines, overrides, max_runs)
+    return raw, lines
 
 
 def from_mapping(raw, file: str, lines: dict | None = None, overrides=(), max_runs: int | None = None

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import nnviz
+from nnviz import snapshots
 
 SMALL = {"title": "From Python", "data": {"name": "sine", "samples": 30}, "model": {"hidden": (6,)},
          "train": {"iterations": np.int64(150)},
@@ -75,3 +76,32 @@ def test_the_video_plays_inline_when_small_and_by_path_when_large(tmp_path, monk
     monkeypatch.setattr("nnviz.api.INLINE_BYTES", 10)
     page = v._repr_html_()
     assert f'src="{v.video.as_posix()}"' in page and "base64" not in page
+
+
+def test_numpy_arrays_as_the_data(tmp_path):
+    x = np.linspace(-2, 2, 50)
+    y = np.tanh(2 * x) + 0.05 * np.cos(7 * x)
+    config = {"title": "My data", "data": {"name": "sine", "samples": 10, "test_fraction": 0.2},
+              "model": {"hidden": [5]}, "train": {"iterations": 100}, "render": SMALL["render"]}
+    v = nnviz.render(config, data=(x, y), out=tmp_path, name="mine")
+    kept = np.load(v.folder / "mine.data.npz")
+    assert np.array_equal(kept["x"][:, 0], x) and v.final_loss is not None
+    h = snapshots.load(v.snapshots)
+    assert len(h.x) == 40 and h.test is not None  # 50 samples, a fifth held out: test_fraction still applies
+    changed = nnviz.render(config, data=(x, -y), out=tmp_path, name="mine")
+    assert changed.final_loss != v.final_loss  # other arrays: trained again, not taken for up to date
+
+
+@pytest.mark.parametrize("data,says", [
+    ((np.zeros(5), np.zeros(6)), "x has 5 rows but y has 6"),
+    ((np.array([0.0, np.nan]), np.zeros(2)), "x has a value that is not finite (NaN or infinite) in row 1"),
+    ((np.zeros((2, 2, 2)), np.zeros(2)), "x must have one or two dimensions"),
+    ((np.zeros(3),), "data= must be a pair (x, y) of arrays"),
+    ((["a", "b"], [1, 2]), "x is not an array of numbers"),
+    ((np.zeros(0), np.zeros(0)), "some values"),
+])
+def test_bad_arrays_are_one_clear_error_and_nothing_is_written(tmp_path, data, says):
+    with pytest.raises(nnviz.ConfigError) as info:
+        nnviz.render(SMALL, data=data, out=tmp_path, name="bad")
+    assert str(info.value).startswith("bad: data: ") and says in str(info.value)
+    assert not (tmp_path / "bad").exists()
