@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import limits
 from .errors import ConfigError, Problem, RenderError
 from .experiment import MAX_NAME, from_mapping, read_mapping, with_formats
 from .files import atomic_path
@@ -140,6 +141,12 @@ def _arrays(data, source: str) -> tuple:
         out.append(a)
     if len(out[0]) != len(out[1]):
         raise wrong(f"x has {len(out[0])} rows but y has {len(out[1])}")
+    lim = limits.current()
+    for label, a in zip("xy", out):
+        problem = lim.check("samples", len(a), f"the rows of {label}") or \
+            lim.check("memory", a.size * 8 * 3, f"the bytes of {label} as numbers (x 3)")
+        if problem:
+            raise wrong(problem)
     return tuple(out)
 
 

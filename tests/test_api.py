@@ -99,8 +99,10 @@ def test_numpy_arrays_as_the_data(tmp_path):
     ((np.zeros(3),), "data= must be a pair (x, y) of arrays"),
     ((["a", "b"], [1, 2]), "x is not an array of numbers"),
     ((np.zeros(0), np.zeros(0)), "some values"),
+    ((np.zeros(101), np.zeros(101)), "the rows of x is 101, over the limit of 100"),
 ])
-def test_bad_arrays_are_one_clear_error_and_nothing_is_written(tmp_path, data, says):
+def test_bad_arrays_are_one_clear_error_and_nothing_is_written(tmp_path, monkeypatch, data, says):
+    monkeypatch.setenv("NNVIZ_LIMITS", "samples=100")
     with pytest.raises(nnviz.ConfigError) as info:
         nnviz.render(SMALL, data=data, out=tmp_path, name="bad")
     assert str(info.value).startswith("bad: data: ") and says in str(info.value)
