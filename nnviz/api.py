@@ -29,7 +29,7 @@ from .files import atomic_path
 from .outputs import Manifest, read_manifest
 
 INLINE_BYTES = 20 * 1024 * 1024  # a video up to this size is embedded in the notebook itself
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # no dot: outputs are named NAME.mp4, NAME.weights.npz, ...
 MIME = {"mp4": "video/mp4", "webm": "video/webm", "gif": "image/gif"}
 
 
@@ -110,10 +110,10 @@ def _name_of(config, name: str | None) -> str:
         return Path(config).stem
     if name is None:
         title = config.get("title") if isinstance(config, dict) else None
-        name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(title)).strip("-.")[:MAX_NAME] if title else None
+        name = re.sub(r"[^A-Za-z0-9_-]+", "-", str(title)).strip("-_")[:MAX_NAME] if title else None
     if not name or not NAME.match(name) or len(name.encode()) > MAX_NAME:
         raise ConfigError([Problem(str(name or "<config>"), None, "", "give name=: the outputs' folder and file "
-                                   "names (letters, digits, '.', '_' and '-', at most 200 bytes)")])
+                                   "names (letters, digits, '_' and '-', at most 200 bytes)")])
     return name
 
 

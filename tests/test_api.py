@@ -49,7 +49,7 @@ def test_the_name_comes_from_the_title_or_must_be_given(tmp_path):
     assert v.folder == tmp_path / "From-Python"
     with pytest.raises(nnviz.ConfigError, match="give name="):
         nnviz.render({"data": {"name": "sine"}}, out=tmp_path)
-    for bad in ("../up", ".hidden", "a/b", "x" * 201, ""):
+    for bad in ("../up", ".hidden", "a/b", "x" * 201, "", "v1.2"):
         with pytest.raises(nnviz.ConfigError, match="give name="):
             nnviz.render(SMALL, out=tmp_path, name=bad)
     assert not (tmp_path / "up").exists()
