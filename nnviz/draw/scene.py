@@ -22,7 +22,7 @@ from ..snapshots import History
 from .captions import events, place
 from .pacing import pick, progress
 from .panels import PANELS, RunsLossPanel
-from .panels.base import DPI, font, overlap, shrink_to
+from .panels.base import DPI, font, shrink_to
 from .theme import THEMES
 
 log = logging.getLogger(__name__)

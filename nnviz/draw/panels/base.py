@@ -217,7 +217,10 @@ class Panel:
     def cell_numbers(self, i: int) -> str:
         """A comparison's cell: the run's numbers at snapshot i (its loss; test loss and accuracy when kept)."""
         h = self.h
-        loss = f"loss {value(h.loss[i])}" + (f" test {value(h.test['loss'][i])}" if h.test is not None else "")
+        if not hasattr(self, "widths"):  # padded to the widest of the run, so the numbers never jitter
+            self.widths = (width(h.loss), width(h.test["loss"]) if h.test is not None else 0)
+        loss = f"loss {value(h.loss[i]):>{self.widths[0]}}" + \
+            (f" test {value(h.test['loss'][i]):>{self.widths[1]}}" if h.test is not None else "")
         if h.accuracy is None:
             return loss
         acc = f"acc {h.accuracy[i]:.0%}" + (f" test {h.test['accuracy'][i]:.0%}" if h.test is not None else "")
