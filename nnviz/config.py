@@ -56,19 +56,25 @@ def _activations(v) -> tuple[str, ...]:
     return tuple(_registry_name(ACTIVATIONS)(n) for n in names)
 
 
-def _int_or(word: str):
-    """A kind: `word` (-> None) or a whole number >= 1."""
+def _words_or_int(words: tuple[str, ...], least: int = 1):
+    """A kind: one of `words` (kept as it is) or a whole number >= least."""
 
-    def kind(v) -> int | None:
-        if v == word:
-            return None
+    def kind(v) -> int | str:
+        if v in words:
+            return v
         if isinstance(v, str):
-            raise ValueError(f"expected '{word}' or a whole number, got {s._show(v)}")
+            raise ValueError(f"expected {', '.join(repr(w) for w in words)} or a whole number, got {s._show(v)}")
         n = s.integer(v)
-        s.at_least(1)(n)
+        s.at_least(least)(n)
         return n
 
     return kind
+
+
+def _int_or(word: str):
+    """A kind: `word` (-> None) or a whole number >= 1."""
+    either = _words_or_int((word,))
+    return lambda v: None if v == word else either(v)
 
 
 def _two_weights(v) -> tuple[str, str]:
@@ -154,16 +160,6 @@ def _captions(v) -> tuple[Caption, ...] | str:
     if [c.at for c in out] != sorted(c.at for c in out):
         raise ValueError("captions must be in the order of their iterations (`at`)")
     return tuple(out)
-
-
-def _frames(v) -> int | str:
-    if v in ("auto", "all"):
-        return v
-    if isinstance(v, str):
-        raise ValueError(f"expected 'auto', 'all' or a whole number, got {s._show(v)}")
-    n = s.integer(v)
-    s.at_least(2)(n)
-    return n
 
 
 # --- the sections -------------------------------------------------------------------------------------
@@ -265,7 +261,7 @@ class RenderConfig:
     gif_width: int = key(640, s.integer, "a GIF is scaled to at most this width (GIFs are many times bigger than "
                          "videos)", s.in_range(16, 7680, hi_open=False))
     panels: tuple[str, ...] | None = key(None, _panels, PANELS_DOC, shown="`auto`")
-    frames: int | str = key("auto", _frames, "how many snapshots become the video's animated frames (the first and "
+    frames: int | str = key("auto", _words_or_int(("auto", "all"), least=2), "how many snapshots become the video's animated frames (the first and "
                             "last always): a number gives exactly that many (all the snapshots, with a warning, "
                             "when there are fewer); `auto`: 6 seconds' worth at `fps`; `all`: every snapshot",
                             shown="`auto`")

@@ -30,17 +30,22 @@ def trained(path: Path, overrides=()):
     return _trained[key]
 
 
+def assert_clean(cfg, histories, what: str, check=lambda scene: None) -> None:
+    """No text problems in the scene of cfg at any of SIZES (and `check(scene)` holds)."""
+    for size in SIZES:
+        scene = scene_of(cfg, histories, size)
+        try:
+            assert scene_problems(scene) == [], f"{what} at {size}"
+            check(scene)
+        finally:
+            scene.close()
+
+
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_configs_have_no_text_problems(path):
     if "digits" in path.name:
         pytest.importorskip("sklearn")
-    cfg, histories = trained(path)
-    for size in SIZES:
-        scene = scene_of(cfg, histories, size)
-        try:
-            assert scene_problems(scene) == [], f"{path.name} at {size}"
-        finally:
-            scene.close()
+    assert_clean(*trained(path), path.name)
 
 
 MATRIX = {
@@ -82,13 +87,7 @@ render: {{panels: {panels}, landscape: {{weights: ["w1[0,0]", "w1[1,0]"]}}{extra
 @pytest.mark.parametrize("data,panels", list(cases()))
 def test_panel_combinations_have_no_text_problems(write, data, panels):
     cfg = load_config(matrix_config(write, data, panels, ", captions: auto, theme: dark"))
-    histories = [run_training(prepare(cfg), "layout")[0]]
-    for size in SIZES:
-        scene = scene_of(cfg, histories, size)
-        try:
-            assert scene_problems(scene) == [], f"{data} {panels} at {size}"
-        finally:
-            scene.close()
+    assert_clean(cfg, [run_training(prepare(cfg), "layout")[0]], f"{data} {panels}")
 
 
 def test_captions_and_a_diverged_run_have_no_text_problems(write):
@@ -104,10 +103,5 @@ render:
     cfg = load_config(path)
     histories = [run_training(prepare(cfg), "layout")[0]]
     assert histories[0].diverged_at >= 0
-    for size in SIZES:
-        scene = scene_of(cfg, histories, size)
-        try:
-            assert scene_problems(scene) == [], f"at {size}"
-            assert scene.caption_of[0].startswith("a caption")
-        finally:
-            scene.close()
+    assert_clean(cfg, histories, "a diverged run", lambda scene: scene.caption_of[0].startswith("a caption") or
+                 pytest.fail("the caption is not shown on the first frame"))
