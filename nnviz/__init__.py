@@ -2,11 +2,12 @@
 
     import nnviz
     video = nnviz.render("configs/sine-2x10-adam.yaml")     # a nnviz.Video; in Jupyter it plays inline
+    rec = nnviz.Recorder(x, y)                              # a net trained elsewhere: rec.record(step, ...)
 
 The Python API (docs/python.md) is loaded on first use, so `import nnviz` and the command line stay quick.
 """
 __version__ = "0.1.0"
-__all__ = ["render", "Video", "ConfigError", "RenderError", "NnvizError"]
+__all__ = ["render", "Video", "Recorder", "RecordError", "ConfigError", "RenderError", "NnvizError"]
 
 
 def __getattr__(name: str):
@@ -14,6 +15,10 @@ def __getattr__(name: str):
         from . import api
 
         return getattr(api, name)
+    if name in ("Recorder", "RecordError"):
+        from . import record
+
+        return getattr(record, name)
     if name in ("ConfigError", "RenderError", "NnvizError"):
         from . import errors
 

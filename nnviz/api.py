@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import limits
+from .datasets import DataError, as_arrays
 from .errors import ConfigError, Problem, RenderError
 from .experiment import MAX_NAME, from_mapping, read_mapping, with_formats
 from .files import atomic_path
+from .yamlsrc import plain
 from .outputs import Manifest, read_manifest
+from .record import load_recording
 
 INLINE_BYTES = 20 * 1024 * 1024  # a video up to this size is embedded in the notebook itself
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # no dot: outputs are named NAME.mp4, NAME.weights.npz, ...
@@ -100,12 +102,8 @@ def _data_uri(file: Path) -> str:
     return f"data:{kind};base64," + base64.b64encode(file.read_bytes()).decode("ascii")
 
 
-def _plain(value):
-    """A dict given in Python as YAML would give it: lists, not tuples or NumPy arrays; plain numbers."""
-    return json.loads(json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
-
-
-def _name_of(config, name: str | None) -> str:
+def name_of(config, name: str | None) -> str:
+    """The outputs' name: `name`, else a config file's stem, else the title made into a file name."""
     if name is None and isinstance(config, (str, Path)):
         return Path(config).stem
     if name is None:
@@ -119,35 +117,12 @@ def _name_of(config, name: str | None) -> str:
 
 def _arrays(data, source: str) -> tuple:
     """(x (N, d), y (N, k)) float64 from `data=(x, y)`; ConfigError saying what is wrong with them."""
-    def wrong(message: str):
-        return ConfigError([Problem(source, None, "data", message)])
-
     if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise wrong("data= must be a pair (x, y) of arrays")
-    out = []
-    for label, a in zip("xy", data):
-        try:
-            a = np.asarray(a, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise wrong(f"{label} is not an array of numbers ({exc})") from None
-        if a.ndim == 1:
-            a = a[:, None]
-        if a.ndim != 2 or not a.size:
-            raise wrong(f"{label} must have one or two dimensions (samples, columns) and some values, "
-                        f"got shape {a.shape}")
-        if not np.isfinite(a).all():
-            row = int(np.flatnonzero(~np.isfinite(a).all(axis=1))[0])
-            raise wrong(f"{label} has a value that is not finite (NaN or infinite) in row {row}")
-        out.append(a)
-    if len(out[0]) != len(out[1]):
-        raise wrong(f"x has {len(out[0])} rows but y has {len(out[1])}")
-    lim = limits.current()
-    for label, a in zip("xy", out):
-        problem = lim.check("samples", len(a), f"the rows of {label}") or \
-            lim.check("memory", a.size * 8 * 3, f"the bytes of {label} as numbers (x 3)")
-        if problem:
-            raise wrong(problem)
-    return tuple(out)
+        raise ConfigError([Problem(source, None, "data", "data= must be a pair (x, y) of arrays")])
+    try:
+        return as_arrays(*data)
+    except DataError as exc:
+        raise ConfigError([Problem(source, None, "data", str(exc))]) from None
 
 
 def _with_data(raw, data, file: Path) -> dict:
@@ -161,23 +136,26 @@ def _with_data(raw, data, file: Path) -> dict:
 
 
 def render(config, *, data=None, out: str | Path = "outputs", name: str | None = None, overrides=(),
-           force: bool = False, formats=None) -> Video:
+           force: bool = False, formats=None, progress: bool = False) -> Video:
     """Render `config` — a config file's path, or a dict of the same keys — into `out/name/` and return the
     Video. `data=(x, y)`: NumPy arrays (N, d) and (N,) or (N, k) as the training data, in place of the
     config's (its `test_fraction` still applies; they are kept as out/name/name.data.npz). `overrides` are
     `--set` items ("train.optimizer.lr=0.1"); `formats` replaces render.formats; `force` renders again even
-    when the outputs are up to date. ConfigError on bad input (its text: one problem a line, as the CLI
-    prints them; nothing is written), RenderError when drawing or encoding fails."""
-    from .pipeline import render as render_config
-
+    when the outputs are up to date; `progress`: a bar on stderr. A `.npz` path is a recording saved by
+    nnviz.Recorder (overrides: title and render.* only). ConfigError on bad input (its text: one problem a
+    line, as the CLI prints them; nothing is written), RenderError when drawing or encoding fails."""
     if not isinstance(config, (str, Path, dict)):
         raise TypeError(f"config must be a path or a dict, not {type(config).__name__}")
-    stem = _name_of(config, name)
+    stem = name_of(config, name)
     file = Path(config) if isinstance(config, (str, Path)) else None
     if file is not None and name is not None and stem != file.stem:
         raise ConfigError([Problem(str(config), None, "", "name= differs from the file's name: a config file's "
                                    "outputs are named after it")])
-    raw, lines = read_mapping(file) if file is not None else (_plain(config), {})
+    if file is not None and file.suffix == ".npz":
+        if data is not None:
+            raise ConfigError([Problem(str(file), None, "data", "a recording holds its data; data= is for configs")])
+        return render_job(load_recording(file, overrides), out, force, formats, progress)
+    raw, lines = read_mapping(file) if file is not None else (plain(config), {})
     arrays = _arrays(data, str(file or stem)) if data is not None else None
     keep = Path(out) / stem / f"{stem}.data.npz"
     if arrays is not None:
@@ -188,10 +166,42 @@ def render(config, *, data=None, out: str | Path = "outputs", name: str | None =
         with atomic_path(keep) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez(fh, x=arrays[0], y=arrays[1])
+    return render_job(cfg, out, force, formats, progress)
+
+
+def render_job(job, out, force: bool, formats, progress: bool):
+    """Render a Config, Comparison or Recording into out/ and return its Video (the CLI's pipeline)."""
+    from .pipeline import render as render_config
+
     if formats is not None:
-        cfg = with_formats(cfg, tuple([formats] if isinstance(formats, str) else formats))
-    result = render_config(cfg, out, force=force)
+        job = with_formats(job, tuple([formats] if isinstance(formats, str) else formats))
+    result = render_config(job, out, Bar() if progress else None, force=force)
     manifest = read_manifest(result.outputs.manifest)
     if manifest is None:
         raise RenderError(f"{result.outputs.manifest} was not written")
     return Video(result.outputs.folder, manifest)
+
+
+class Bar:
+    """A progress bar on stderr (`progress=True`): one line a stage, redrawn in place."""
+
+    WIDTH = 30
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.stage, self.shown = None, -1
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        pct = int(100 * done / total) if total else 100
+        if stage != self.stage:
+            if self.stage is not None:
+                self.stream.write("\n")
+            self.stage, self.shown = stage, -1
+        if pct != self.shown:
+            self.shown = pct
+            bar = "#" * (self.WIDTH * pct // 100)
+            self.stream.write(f"\r{stage:<9} [{bar:<{self.WIDTH}}] {pct:3d}%")
+            if pct == 100:
+                self.stream.write("\n")
+                self.stage = None
+            self.stream.flush()

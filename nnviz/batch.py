@@ -21,6 +21,7 @@ from .errors import ConfigError, one_line
 from .experiment import load_config, with_formats
 from .outputs import Outputs, RunResult
 from .pipeline import check, render, up_to_date
+from .record import load_recording
 from .sources import BatchError, find_configs  # noqa: F401  (part of this module's interface)
 
 log = logging.getLogger(__name__)
@@ -41,12 +42,19 @@ class Row:
     overrides: tuple[str, ...] = ()  # the --set items it was rendered with
 
 
+def load_job(file: Path, overrides=(), max_runs=None):
+    """A config file as a Config or Comparison; a snapshot file saved by nnviz.Recorder (.npz) as a Recording."""
+    if Path(file).suffix == ".npz":
+        return load_recording(file, overrides)
+    return load_config(file, overrides, max_runs=max_runs)
+
+
 def plan(files: list[Path], overrides, formats, max_runs=None) -> tuple[list[Config], list[Row], list[str]]:
     """Load every config: (configs to run, rows of those that failed to load, error lines of those)."""
     configs, failed, errors = [], [], []
     for f in files:
         try:
-            cfg = with_formats(load_config(f, overrides, max_runs=max_runs), formats)
+            cfg = with_formats(load_job(f, overrides, max_runs), formats)
             check(cfg)  # data and weights files are checked before anything runs
             configs.append(cfg)
         except ConfigError as exc:

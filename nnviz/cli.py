@@ -196,6 +196,7 @@ _SET = click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE
 @_LIMIT
 def render(paths, out_dir, overrides, force, jobs, formats, scheduler, max_runs) -> None:
     """Render configs (files, folders of *.yaml, glob patterns) into videos, posters and snapshots.
+    A recording saved by nnviz.Recorder (FILE.npz) renders too (--set title=... and render.* apply).
 
     Configs whose outputs are up to date are skipped; the others render in parallel. At the end, a
     table says what happened to each, and OUT/index.html shows everything rendered.
@@ -347,8 +348,8 @@ def _with_sets(row) -> str:
 @_MAX_RUNS
 @_LIMIT
 def validate(paths, overrides, max_runs) -> None:
-    """Check configs (and the data and weights files they name) without training."""
-    from .experiment import load_config
+    """Check configs (and the data and weights files they name) without training; recordings (.npz) too."""
+    from .batch import load_job
     from .pipeline import check
     from .sources import BatchError, find_configs
 
@@ -359,7 +360,7 @@ def validate(paths, overrides, max_runs) -> None:
     failed = 0
     for path in files:
         try:
-            check(load_config(path, list(overrides), max_runs=max_runs))
+            check(load_job(path, list(overrides), max_runs))
         except ConfigError as exc:
             _report(exc)
             failed += 1

@@ -125,7 +125,7 @@ def _table(p, rng):
     x, y = _as_2d(np.asarray(p["x"], dtype=float)), _as_2d(np.asarray(p["y"], dtype=float))
     if len(x) != len(y):
         raise DataError(f"x has {len(x)} rows but y has {len(y)}")
-    return Dataset(x, y, _names("x", x.shape[1]), _names("y", y.shape[1]))
+    return Dataset(x, y, column_names("x", x.shape[1]), column_names("y", y.shape[1]))
 
 
 @_register("file", {"path": Param(REQUIRED, file_path, ".npz with arrays x (N, d) and y (N,) or (N, k), or a .csv"),
@@ -161,7 +161,7 @@ def _file(p, rng):
     if len(x) != len(y):
         raise DataError(f"{file}: x has {len(x)} rows but y has {len(y)}")
     _check_finite(file, x, y)
-    return Dataset(x, y, _names("x", x.shape[1]), _names("y", y.shape[1]))
+    return Dataset(x, y, column_names("x", x.shape[1]), column_names("y", y.shape[1]))
 
 
 def _read_csv(file: str, target) -> Dataset:
@@ -207,11 +207,42 @@ def _check_finite(file, x, y, first_row=0):
         raise DataError(f"{file}: row {row} has NaN or infinite values")
 
 
+def as_arrays(x, y, names: str = "xy") -> tuple[np.ndarray, np.ndarray]:
+    """(x (N, d), y (N, k)) float64 from arrays given in Python (NumPy, lists, tensors that convert): one or
+    two dimensions, numbers, finite, the same number of rows, within the samples and memory limits;
+    DataError saying what is wrong, calling them by `names`."""
+    out = []
+    for label, a in zip(names, (x, y)):
+        try:
+            a = np.asarray(a, dtype=float)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise DataError(f"{label} is not an array of numbers ({exc})") from None
+        if a.ndim == 1:
+            a = a[:, None]
+        if a.ndim != 2 or not a.size:
+            raise DataError(f"{label} must have one or two dimensions (samples, columns) and some values, "
+                            f"got shape {a.shape}")
+        if not np.isfinite(a).all():
+            row = int(np.flatnonzero(~np.isfinite(a).all(axis=1))[0])
+            raise DataError(f"{label} has a value that is not finite (NaN or infinite) in row {row}")
+        out.append(a)
+    if len(out[0]) != len(out[1]):
+        raise DataError(f"{names[0]} has {len(out[0])} rows but {names[1]} has {len(out[1])}")
+    lim = limits.current()
+    for label, a in zip(names, out):
+        problem = lim.check("samples", len(a), f"the rows of {label}") or \
+            lim.check("memory", a.size * 8 * 3, f"the bytes of {label} as numbers (x 3)")
+        if problem:
+            raise DataError(problem)
+    return out[0], out[1]
+
+
 def _as_2d(a: np.ndarray) -> np.ndarray:
     return a[:, None] if a.ndim == 1 else a
 
 
-def _names(prefix: str, n: int) -> tuple[str, ...]:
+def column_names(prefix: str, n: int) -> tuple[str, ...]:
+    """Names of n columns: "x" for one, "x0", "x1", ... for more."""
     return (prefix,) if n == 1 else tuple(f"{prefix}{i}" for i in range(n))
 
 

@@ -2,7 +2,7 @@
 
 - train_key: the config but its title and render settings, the content (not the place) of every data
   or weights file or folder it names, nnviz's version and the source of its training code;
-- render_key: train_key(s), the title, the render settings, the labels and all of nnviz's source.
+- render_key: train_key(s) (a recording: a hash of what it recorded), the title, the render settings, the labels and all of nnviz's source.
 
 Including nnviz's own source makes an edit during development re-draw (or retrain) on the next
 `nnviz render`, instead of hiding behind "up to date".
@@ -17,6 +17,8 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config
+from .record import Recording
+from .snapshots import fingerprint
 
 PACKAGE = Path(__file__).resolve().parent
 DRAWING = ("draw", "embed.py", "cli.py")  # source that changes how a run looks, not how it trains
@@ -60,7 +62,9 @@ def train_key(cfg: Config) -> str:
 
 
 def runs_key(cfg) -> str:
-    """The train keys of every run of a Config or Comparison, joined."""
+    """The train keys of every run of a Config or Comparison, joined; of a Recording, what it recorded."""
+    if isinstance(cfg, Recording):
+        return "recorded:" + fingerprint(cfg.history)
     return "+".join(train_key(r) for r in cfg.runs)
 
 

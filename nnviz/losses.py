@@ -71,3 +71,15 @@ LOSSES.register("cross_entropy")(Loss(
     "cross-entropy of a softmax output (one-hot targets; integer labels are made one-hot), from logits",
     logits="softmax", accuracy=lambda z, y: float(np.mean(np.argmax(z, axis=1) == np.argmax(y, axis=1))),
 ))
+
+
+def as_taken(loss: Loss, pred: np.ndarray) -> np.ndarray:
+    """A net's output (N, k) as `loss.value` and `loss.accuracy` take it: the output itself, or, for a loss
+    computed from logits, logits whose sigmoid (softmax) gives back these probabilities, which are kept a
+    hair away from 0 and 1 so the loss stays finite."""
+    if loss.logits is None:
+        return pred
+    p = np.clip(pred, 1e-15, 1 - 1e-15)
+    if loss.logits == "sigmoid":
+        return np.log(p) - np.log1p(-p)  # logit(p): sigmoid(logit(p)) = p
+    return np.log(p)  # softmax(log p) = p for rows of p that sum to 1

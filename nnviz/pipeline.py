@@ -30,7 +30,8 @@ from .init import InitError, initialise
 from .keys import render_key, runs_key, train_key
 from .model import Net, parameter_index, unflatten
 from .outputs import Manifest, Outputs, RunResult, read_manifest, write_manifest
-from .snapshots import Keep, keep_for
+from .record import Recording
+from .snapshots import Keep, keep_for, keep_of
 from .train import schedule, snapshot_count, train
 
 log = logging.getLogger(__name__)
@@ -237,10 +238,11 @@ def _stored(cfg, outputs: Outputs, force: bool):
         return None
 
 
-def render(cfg: Config | Comparison, out_dir: str | Path = "outputs", progress: Progress | None = None,
+def render(cfg: Config | Comparison | Recording, out_dir: str | Path = "outputs", progress: Progress | None = None,
            force: bool = False) -> Result:
     """Render a config or comparison: nothing when its outputs are up to date; reuse the snapshots when
     nothing training depends on changed, else train; then draw, and write the manifest and embeds last.
+    A Recording (training done elsewhere) is drawn from its History, which becomes its snapshot file.
 
     The output folder is locked meanwhile (a second process rendering into it gets a RenderError naming
     this one), and what an earlier, killed process left half-written there is removed first."""
@@ -265,10 +267,13 @@ def _render(cfg, outputs: Outputs, preps: list[Prepared], progress, force: bool)
         if done is not None:
             return Result(outputs, False, done.diverged_at, done.final_loss, done.frames, up_to_date=True,
                           runs=done.runs, overrides=done.overrides)
-    histories = _stored(cfg, outputs, force)
+    recorded = isinstance(cfg, Recording)
+    histories = [cfg.history] if recorded else _stored(cfg, outputs, force)
     retrained = histories is None
     with Staging() as stage:  # snapshots, weights, videos and poster: renamed into place together, or not at all
-        if retrained:
+        if recorded:
+            snapshots.save(cfg.history, stage.path(outputs.snapshots))
+        elif retrained:
             if comparison:
                 trained = train_runs(cfg.runs, progress)
                 histories = [h for h, _ in trained]
@@ -310,7 +315,7 @@ def draw(cfg: Config | Comparison, histories: list[snapshots.History], outputs: 
     h = histories[0]
     image = h.image_shape is not None
     try:
-        panels = choose(cfg.render.panels, h.net, h.loss_name, image, keep_for(h.net, image))
+        panels = choose(cfg.render.panels, h.net, h.loss_name, image, keep_of(h))
         if isinstance(cfg, Comparison):
             scene = Scene(histories, cfg.title, cfg.render, labels=cfg.labels, note=subtitle(cfg, histories),
                           cell=panels[0])

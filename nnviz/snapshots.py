@@ -29,19 +29,26 @@ Format (version 2), arrays in an uncompressed .npz:
   test_x (T, d), test_y (T, k)     the test set, when x and y are kept
   first_weights (S, u, d)  float  image data: the input weights of the first u <= 16 hidden units
   image_shape   (2,)       int    image data: (height, width) of an input
+  recorded      ()         str    a recording (nnviz.Recorder): the framework it was trained in; absent for
+                                  nnviz's own runs. Its `config` is {"title", "render"} as given to the
+                                  Recorder, `train_key` is empty, and without recorded parameters `sizes`
+                                  is (inputs, outputs) and there is no theta
 
 A comparison's file holds `format`, `labels` (R,) and, for each run i, the arrays above under the
 prefix `run{i}/` (e.g. `run0/loss`), plus `run{i}/final_theta` (P,), the run's last parameters.
 """
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_path
+from . import limits
+from .errors import unpickled
+from .files import atomic_path, check_regular
 from .model import Net
 
 FORMAT = 2
@@ -91,6 +98,7 @@ class History:
     test: dict | None = None  # {"loss", "mae", "accuracy": (S,), and "x": (T, d), "y": (T, k) when kept}
     first_weights: np.ndarray | None = None  # (S, u, d) image data: the first u hidden units' input weights
     image_shape: tuple[int, int] | None = None  # (height, width) of an input image
+    recorded: str = ""  # a recording (nnviz.Recorder): the framework it was trained in; "" for nnviz's own runs
 
     @property
     def n(self) -> int:
@@ -103,6 +111,23 @@ class History:
     @property
     def outputs(self) -> int:
         return self.net.sizes[-1]
+
+
+def keep_of(history: History) -> Keep:
+    """What a History holds (as keep_for says for nnviz's own runs; a recording may hold less)."""
+    first = history.first_weights
+    return Keep(theta=history.theta is not None, grid=history.grid_x is not None, samples=history.x is not None,
+                first_weights=0 if first is None else first.shape[1])
+
+
+def fingerprint(history: History) -> str:
+    """A hash of everything a History holds (names, types, shapes and values of its arrays)."""
+    h = hashlib.sha256()
+    for name, value in sorted(_arrays(history).items()):
+        a = np.ascontiguousarray(value)
+        h.update(f"{name}\0{a.dtype.str}\0{a.shape}\0".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
 
 
 def from_snapshots(snaps, dataset, grid, net: Net, loss_name: str, summary: str, config_json: str,
@@ -147,7 +172,8 @@ def _arrays(history: History, prefix: str = "") -> dict:
     )
     optional = dict(grid_x=h.grid_x, grid_pred=h.grid_pred, x=h.x, y=h.y, theta=h.theta, accuracy=h.accuracy,
                     first_weights=h.first_weights,
-                    image_shape=np.array(h.image_shape) if h.image_shape is not None else None)
+                    image_shape=np.array(h.image_shape) if h.image_shape is not None else None,
+                    recorded=np.array(h.recorded) if h.recorded else None)
     optional.update({f"test_{k}": v for k, v in (h.test or {}).items()})
     arrays.update({k: v for k, v in optional.items() if v is not None})
     return {prefix + k: v for k, v in arrays.items()}
@@ -170,6 +196,7 @@ def _history(d, prefix: str = "") -> History:
         grid_x=get("grid_x"), grid_pred=get("grid_pred"), x=get("x"), y=get("y"), theta=get("theta"),
         accuracy=get("accuracy"), test=test, first_weights=get("first_weights"),
         image_shape=tuple(int(v) for v in shape) if shape is not None else None,
+        recorded=str(get("recorded", "")),
     )
 
 
@@ -185,17 +212,27 @@ def save(history: History, file: str | Path) -> None:
 
 
 def _open(file):
+    if not zipfile.is_zipfile(file):
+        raise ValueError("not an .npz file")
     try:
         return np.load(file, allow_pickle=False)
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise ValueError(f"{file} is not a readable snapshot file ({exc})") from None
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise ValueError(f"not a readable .npz file ({unpickled(exc)})") from None
+
+
+def check_file(file: str | Path) -> None:
+    """ValueError unless `file` is a regular file within the file_bytes limit (before it is read)."""
+    check_regular(file)
+    too_big = limits.current().check("file_bytes", Path(file).stat().st_size, "the snapshot file's bytes")
+    if too_big:
+        raise ValueError(too_big)
 
 
 def load(file: str | Path) -> History:
     """Read a snapshot file written by `save`; ValueError when it is not one (or another format)."""
     with _open(file) as d:
         if "format" not in d.files or int(d["format"]) != FORMAT or "labels" in d.files:
-            raise ValueError(f"{file} is not an nnviz snapshot file of format {FORMAT}")
+            raise ValueError(f"not an nnviz snapshot file of format {FORMAT}")
         return _read(d, "")
 
 
@@ -213,7 +250,7 @@ def load_runs(file: str | Path) -> tuple[list[str], list[History]]:
     """(labels, histories) from a comparison's snapshot file."""
     with _open(file) as d:
         if "format" not in d.files or int(d["format"]) != FORMAT or "labels" not in d.files:
-            raise ValueError(f"{file} is not an nnviz comparison snapshot file of format {FORMAT}")
+            raise ValueError(f"not an nnviz comparison snapshot file of format {FORMAT}")
         labels = [str(s) for s in d["labels"]]
         return labels, [_read(d, f"run{i}/") for i in range(len(labels))]
 

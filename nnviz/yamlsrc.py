@@ -1,6 +1,7 @@
 """YAML text -> plain Python data plus the line of every key, so errors can name file:line."""
 from __future__ import annotations
 
+import json
 import re
 
 import yaml
@@ -45,6 +46,11 @@ def load(text: str, file: str) -> tuple[object, dict[Path_, int]]:
     if problems:
         raise ConfigError(problems)
     return data, lines
+
+
+def plain(value):
+    """A value given in Python as YAML would give it: lists, not tuples or NumPy arrays; plain numbers."""
+    return json.loads(json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
 
 
 def parse_scalar(text: str) -> object:
