@@ -45,6 +45,16 @@ class Net:
     def n_params(self) -> int:
         return sum(int(np.prod(s)) for _, s in self.shapes())
 
+    def words(self) -> str:
+        """The net in a few words: '1-10-10-1 tanh net', '1-1 single relu neuron', '2-3 softmax layer'."""
+        sizes = "-".join(map(str, self.sizes))
+        hidden, output = self.activations[:-1], self.activations[-1]
+        if hidden:
+            desc = f"{sizes} {'/'.join(sorted(set(hidden)))} net" + (f", {output} output" if output != "linear" else "")
+        else:
+            desc = f"{sizes} single {output} neuron" if self.sizes[-1] == 1 else f"{sizes} {output} layer"
+        return desc + ("" if self.bias else ", no bias")
+
 
 def unflatten(net: Net, theta: np.ndarray) -> dict[str, np.ndarray]:
     """Named views into theta (P,): {'w0': (fan_in, fan_out), 'b0': (fan_out,), ...}."""

@@ -141,14 +141,8 @@ def _check_limits(cfg: Config, net: Net, samples: int, lim: limits.Limits) -> No
 
 def summary(cfg: Config, net: Net) -> str:
     """One line saying what was trained: '1-10-10-1 tanh net · adam lr 0.01 · full batch · sine'."""
-    sizes = "-".join(map(str, net.sizes))
-    hidden, output = net.activations[:-1], net.activations[-1]
-    if hidden:
-        desc = f"{sizes} {'/'.join(sorted(set(hidden)))} net" + (f", {output} output" if output != "linear" else "")
-    else:
-        desc = f"{sizes} single {output} neuron" if net.sizes[-1] == 1 else f"{sizes} {output} layer"
     opt = cfg.train.optimizer
-    bits = [desc + ("" if net.bias else ", no bias"), f"{opt.name} lr {opt.params['lr']:g}",
+    bits = [net.words(), f"{opt.name} lr {opt.params['lr']:g}",
             "full batch" if cfg.train.batch_size is None else f"batch {cfg.train.batch_size}", cfg.data.name]
     return "  ·  ".join(bits)
 

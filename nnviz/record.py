@@ -119,6 +119,7 @@ class Recorder:
         look(self.render_settings, self.title, "Recorder")  # (render settings checked now, not at the end)
         self.framework = framework
         self.net: Net | None = None  # from the first record's params
+        self.shapes: list = []  # its parameters' names and shapes, in nnviz's order
         self.keep_theta = False
         self.records: list[dict] = []
         self.diverged_at = -1
@@ -233,6 +234,9 @@ class Recorder:
         if not isinstance(params, dict):
             raise RecordError(f"{where} must be a dict like {{'w0': ..., 'b0': ..., 'w1': ...}}")
         arrays = {str(k): _array(v, f"{where}[{k!r}]") for k, v in params.items()}
+        if self.net is not None and len(arrays) == len(self.shapes) and \
+                all(k in arrays and arrays[k].shape == shape for k, shape in self.shapes):  # as before: quick
+            return np.concatenate([arrays[k].ravel() for k, _ in self.shapes])
         bad = [k for k in arrays if not PARAM.match(k)]
         layers = sum(1 for k in arrays if k.startswith("w"))
         want = [f"w{i}" for i in range(layers)]
@@ -257,10 +261,9 @@ class Recorder:
             raise RecordError(f"{where}: the net's shape changed from {'-'.join(map(str, self.net.sizes))} "
                               f"to {'-'.join(map(str, net.sizes))}")
         if self.net is None:
-            self.net = net
+            self.net, self.shapes = net, net.shapes()
             self.keep_theta = net.n_params <= snapshots.KEEP_THETA_UP_TO
-        order = [k for i in range(layers) for k in ((f"w{i}", f"b{i}") if bias else (f"w{i}",))]
-        return np.concatenate([arrays[k].ravel() for k in order])
+        return np.concatenate([arrays[k].ravel() for k, _ in self.shapes])
 
     def _net(self, sizes: tuple[int, ...], bias: bool, where: str) -> Net:
         hidden = len(sizes) - 2
@@ -375,8 +378,7 @@ class Recorder:
             what = f"{self.x.shape[1]} input{'s' * (self.x.shape[1] > 1)}, {self.y.shape[1]} output" \
                    f"{'s' * (self.y.shape[1] > 1)}"
         else:
-            hidden = sorted(set(net.activations[:-1]))
-            what = f"{'-'.join(map(str, net.sizes))} {'/'.join(hidden) + ' net' if hidden else 'layer'}"
+            what = net.words()
         return "  ·  ".join([what, f"recorded in {self.framework}", f"{len(self.x):,} samples"])
 
     def save(self, file: str | Path) -> Path:

@@ -61,7 +61,7 @@ def describe(model) -> tuple[list, tuple[str, ...], str]:
 
 class Recorder(record.Recorder):
     """A nnviz.Recorder for a torch.nn.Sequential: `record(step, loss)` takes the predictions and parameters
-    from the model (in eval mode, without gradients). Other keyword arguments are nnviz.Recorder's."""
+    from the model (without gradients). Other keyword arguments are nnviz.Recorder's."""
 
     def __init__(self, model, x, y, **kwargs):
         self.linears, hidden, output = describe(model)
@@ -91,22 +91,20 @@ class Recorder(record.Recorder):
         return out
 
     def predict(self, inputs):
-        """The model's predictions (probabilities for bce and cross_entropy) at inputs (M, d)."""
-        param = next(self.model.parameters())
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with torch.no_grad():
-                out = self.model(torch.as_tensor(inputs, dtype=param.dtype, device=param.device))
-                if self.squash == "sigmoid":
-                    out = torch.sigmoid(out)
-                elif self.squash == "softmax":
-                    out = torch.softmax(out, dim=1)
-                return out.detach().cpu().double().numpy()
-        finally:
-            self.model.train(was_training)
+        """The model's predictions (probabilities for bce and cross_entropy) at inputs (M, d). (Linear layers
+        and activations behave alike in training and eval mode, so the model's mode is left alone.)"""
+        param = self.linears[0].weight
+        with torch.no_grad():
+            out = self.model(torch.as_tensor(inputs, dtype=param.dtype, device=param.device))
+            if self.squash == "sigmoid":
+                out = torch.sigmoid(out)
+            elif self.squash == "softmax":
+                out = torch.softmax(out, dim=1)
+            return out.cpu().double().numpy()
 
     def record(self, step: int, loss=None) -> None:  # type: ignore[override]
         """Record the model after `step` updates; `loss`: the training loss of that step (or None: nnviz
         computes it over the training set)."""
+        # predictions from the model itself: nnviz's NumPy forward pass would be as exact, but its BLAS
+        # threads spin after each call and slow PyTorch's own (2-3x on 2 cores, bench_record.py)
         super().record(step, predict=self.predict, loss=loss, params=self.params())

@@ -41,3 +41,12 @@ def test_batch_benchmark_imports():
 
     assert b.SHIPPED.is_dir() and callable(b.compare_sweep)
     pytest.importorskip("yaml")
+
+
+def test_record_benchmark_pieces():
+    pytest.importorskip("torch")
+    import bench_record as b
+
+    for how in ("none", "torch20", "predict20", "auto"):
+        seconds, recording = b.loop(41, how)
+        assert seconds >= recording >= 0
