@@ -293,6 +293,19 @@ class RenderConfig:
             return max(2, round(SECONDS * self.fps))
         return None if self.frames == "all" else self.frames
 
+    def over_limits(self, snapshots: int, last: int, lim) -> list[tuple[tuple, str]]:
+        """(key path, message) for each way a video of `snapshots` snapshots, the last at iteration `last`,
+        would break the limits `lim` (a limits.Limits) or its own captions would not show."""
+        frames = min(snapshots, self.animated or snapshots) + int(round(self.hold * self.fps))
+        checks = [(("render", "frames"), lim.check("frames", frames, "the number of video frames")),
+                  (("render", "size"), lim.check("video_pixels", frames * self.size[0] * self.size[1],
+                                                 "the video's frames x width x height"))]
+        late = [c for c in self.captions if c.at > last] if isinstance(self.captions, tuple) else []
+        if late:
+            checks.append((("render", "captions"), f"the caption at iteration {late[0].at:,} comes after the last "
+                                                   f"iteration ({last:,})"))
+        return [(k, message) for k, message in checks if message]
+
 
 @dataclass(frozen=True)
 class Config:

@@ -114,9 +114,7 @@ def _check_limits(cfg: Config, net: Net, samples: int, lim: limits.Limits) -> No
     """ConfigError, at the keys that ask for it, when the run would be larger than the limits allow."""
     total, _ = schedule(cfg.train, samples)
     updates = ("train", "epochs") if cfg.train.epochs is not None else ("train", "iterations")
-    r = cfg.render
     snaps = snapshot_count(cfg.train.snapshot_every, total)
-    frames = min(snaps, r.animated or snaps) + int(round(r.hold * r.fps))
     batch = min(cfg.train.batch_size or samples, samples)
     checks = [(("model", "hidden"), lim.check("parameters", net.n_params, "the net's number of parameters "
                                               f"({'-'.join(map(str, net.sizes))})")),
@@ -126,15 +124,8 @@ def _check_limits(cfg: Config, net: Net, samples: int, lim: limits.Limits) -> No
                                   "the multiply-adds of training (updates x batch x parameters x 2)")),
               (updates, lim.check("iterations", total, "the number of parameter updates")),
               (("train", "snapshot_every"), lim.check("frames", snaps, "the number of snapshots")),
-              (("render", "frames"), lim.check("frames", frames, "the number of video frames")),
-              (("render", "size"), lim.check("video_pixels", frames * r.size[0] * r.size[1],
-                                             "the video's frames x width x height"))]
+              *cfg.render.over_limits(snaps, total, lim)]
     problems = [cfg.problem(k, message) for k, message in checks if message]
-    captions = r.captions if isinstance(r.captions, tuple) else ()
-    late = [c for c in captions if c.at > total]
-    if late:
-        problems.append(cfg.problem(("render", "captions"), f"the caption at iteration {late[0].at:,} comes after "
-                                    f"the last iteration ({total:,})"))
     if problems:
         raise ConfigError(problems)
 

@@ -434,7 +434,11 @@ def recording(history: History, source: str, overrides=()) -> Recording:
     `overrides`; ConfigError when they are wrong or its panels do not fit it."""
     from .draw.panels import choose
 
-    stored = json.loads(history.config) if history.config.startswith("{") else {}
+    try:
+        stored = json.loads(history.config) if history.config.startswith("{") else {}
+    except (ValueError, RecursionError):
+        stored = {}  # (a recording's own is a small mapping; anything else is not kept)
+    stored = stored if isinstance(stored, dict) else {}
     title, render = look(stored.get("render"), str(stored.get("title") or Path(source).stem), source, overrides)
     image = history.image_shape is not None
     try:
@@ -442,10 +446,9 @@ def recording(history: History, source: str, overrides=()) -> Recording:
                no_theta="the recording has no parameters (record params=, or use nnviz.torch / nnviz.keras)")
     except ValueError as exc:
         raise ConfigError([Problem(source, None, "render.panels", str(exc))]) from None
-    late = [c for c in render.captions if c.at > history.iteration[-1]] if isinstance(render.captions, tuple) else []
-    if late:
-        raise ConfigError([Problem(source, None, "render.captions", f"the caption at iteration {late[0].at:,} "
-                                   f"comes after the last record ({int(history.iteration[-1]):,})")])
+    over = render.over_limits(len(history.iteration), int(history.iteration[-1]), limits.current())
+    if over:
+        raise ConfigError([Problem(source, None, ".".join(k), message) for k, message in over])
     return Recording(source, title, render, history, tuple(overrides))
 
 

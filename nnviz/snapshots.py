@@ -48,7 +48,7 @@ import numpy as np
 
 from . import limits
 from .errors import unpickled
-from .files import atomic_path, check_regular
+from .files import atomic_path, check_regular, npz_headers
 from .model import Net
 
 FORMAT = 2
@@ -200,6 +200,63 @@ def _history(d, prefix: str = "") -> History:
     )
 
 
+def check(h: History) -> None:
+    """ValueError naming the first array of `h` (read from a file: untrusted) whose type or shape does not
+    fit the others, so that drawing never meets them."""
+    from .activations import ACTIVATIONS
+    from .losses import LOSSES
+
+    def numbers(name, a, shape, finite=False):
+        if not isinstance(a, np.ndarray) or a.dtype.kind not in "fiub" or a.shape != shape:
+            got = f"{a.dtype} {a.shape}" if isinstance(a, np.ndarray) else type(a).__name__
+            raise ValueError(f"{name} must be numbers of shape {shape}, got {got}")
+        if finite and not np.isfinite(a).all():
+            raise ValueError(f"{name} has values that are not finite")
+
+    it = h.iteration
+    if not isinstance(it, np.ndarray) or it.ndim != 1 or it.dtype.kind not in "iu" or not len(it):
+        raise ValueError("iteration must be whole numbers, one a snapshot")
+    if it[0] < 0 or np.any(np.diff(it) <= 0):
+        raise ValueError("iteration must start at 0 or more and increase")
+    n = len(it)
+    too_many = limits.current().check("frames", n, "the number of snapshots")
+    if too_many:
+        raise ValueError(too_many)
+    sizes, d, k = h.net.sizes, h.inputs, h.outputs
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must be two or more layer sizes, got {list(sizes)}")
+    unknown = [a for a in h.net.activations if a not in ACTIVATIONS] + [h.loss_name] * (h.loss_name not in LOSSES)
+    if unknown:
+        raise ValueError(f"unknown activation or loss {unknown[0]!r}")
+    if len(h.x_names) != d or len(h.y_names) != k:
+        raise ValueError(f"x_names and y_names must name {d} inputs and {k} outputs")
+    for name in ("loss", "mae", "accuracy"):
+        if name != "accuracy" or h.accuracy is not None:
+            numbers(name, getattr(h, name), (n,))
+    for name, a in (h.test or {}).items():
+        numbers(f"test_{name}", a, (n,) if name in ("loss", "mae", "accuracy") else (len(a), d if name == "x" else k),
+                finite=name in ("x", "y"))
+    if (h.grid_x is None) != (h.grid_pred is None):
+        raise ValueError("grid_x and grid_pred come together")
+    if h.grid_x is not None:
+        numbers("grid_x", h.grid_x, (len(h.grid_x), d), finite=True)
+        numbers("grid_pred", h.grid_pred, (n, len(h.grid_x), k))
+    if (h.x is None) != (h.y is None):
+        raise ValueError("x and y come together")
+    if h.x is not None:
+        numbers("x", h.x, (len(h.x), d), finite=True)
+        numbers("y", h.y, (len(h.x), k), finite=True)
+    if h.theta is not None:
+        numbers("theta", h.theta, (n, h.net.n_params))
+    if h.image_shape is not None and (len(h.image_shape) != 2 or h.image_shape[0] * h.image_shape[1] != d
+                                      or min(h.image_shape) < 1):
+        raise ValueError(f"image_shape {h.image_shape} does not fit {d} inputs")
+    if h.first_weights is not None:
+        numbers("first_weights", h.first_weights, (n, h.first_weights.shape[1] if h.first_weights.ndim == 3 else -1, d))
+        if h.image_shape is None:
+            raise ValueError("first_weights need image_shape")
+
+
 def _write(file, arrays: dict) -> None:
     with atomic_path(file) as tmp:
         with open(tmp, "wb") as fh:
@@ -221,9 +278,11 @@ def _open(file):
 
 
 def check_file(file: str | Path) -> None:
-    """ValueError unless `file` is a regular file within the file_bytes limit (before it is read)."""
+    """ValueError unless `file` is a regular .npz file whose arrays, unpacked, stay within the file_bytes
+    limit (checked from their headers, before anything is read)."""
     check_regular(file)
-    too_big = limits.current().check("file_bytes", Path(file).stat().st_size, "the snapshot file's bytes")
+    unpacked = sum(int(np.prod(shape)) * dtype.itemsize for shape, dtype in npz_headers(file).values())
+    too_big = limits.current().check("file_bytes", unpacked, "the bytes of the snapshot file's arrays")
     if too_big:
         raise ValueError(too_big)
 
@@ -256,11 +315,14 @@ def load_runs(file: str | Path) -> tuple[list[str], list[History]]:
 
 
 def _read(d, prefix: str) -> History:
-    """_history, with a damaged member (a file cut short) reported as ValueError."""
+    """_history, with a damaged member (a file cut short) or arrays that do not fit together (check)
+    reported as ValueError."""
     try:
-        return _history(d, prefix)
-    except (KeyError, zipfile.BadZipFile, EOFError, OSError, TypeError) as exc:
+        history = _history(d, prefix)
+    except (KeyError, zipfile.BadZipFile, EOFError, OSError, TypeError, ValueError) as exc:
         raise ValueError(f"the snapshot file is damaged ({type(exc).__name__}: {exc})") from None
+    check(history)
+    return history
 
 
 def read_key(file: str | Path) -> str | None:

@@ -103,3 +103,20 @@ def test_a_server_that_is_not_dask_is_a_clean_error(tmp_path, server):
         stop()
     assert r.exit_code == 1 and "cannot reach a Dask scheduler" in r.output, r.output
     assert "Traceback" not in r.output
+
+
+def test_a_recording_renders_on_the_cluster(cluster, tmp_path):
+    import numpy as np
+
+    import nnviz
+
+    rec = nnviz.Recorder(np.linspace(0, 1, 20), np.linspace(0, 1, 20) ** 2, title="recorded",
+                         render={"size": [320, 240], "fps": 10, "hold": 0, "preset": "ultrafast", "frames": 6})
+    for step in range(0, 60, 10):
+        rec.record(step, predict=lambda g, s=step: g * s / 50)
+    saved = rec.save(tmp_path / "rec.npz")  # the file stays here: the job carries the recording itself
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["render", str(saved), "--out", str(out), "--scheduler", cluster.scheduler_address])
+    assert r.exit_code == 0 and "rendered" in r.output, r.output
+    assert imageio_ffmpeg.count_frames_and_secs(str(out / "rec" / "rec.mp4"))[0] == 6
+    assert (out / "rec" / "rec.npz").is_file() and (out / "rec" / "rec.json").is_file()

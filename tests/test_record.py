@@ -1,12 +1,14 @@
 """Recording a net trained elsewhere: nnviz.Recorder, its snapshot file, `nnviz render FILE.npz`, bad input."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 import nnviz
-from nnviz import snapshots
+from nnviz import limits, snapshots
 from nnviz.cli import main
 from nnviz.config import TrainConfig
 from nnviz.errors import ConfigError
@@ -322,3 +324,45 @@ def test_the_automatic_schedule_is_the_trainers():
     r = rec1()
     assert [s for s in range(5001) if r.due(s, 5000)] == list(snapshots_at(None, 5000))
     assert TrainConfig().snapshot_every is None  # (the trainer's default is that schedule)
+
+
+@pytest.mark.parametrize("change,match", [
+    ({"loss": np.zeros(3)}, r"loss must be numbers of shape \(21,\)"),
+    ({"iteration": np.arange(21)[::-1].copy()}, "iteration must start at 0 or more and increase"),
+    ({"grid_pred": np.zeros((21, 5, 1))}, "grid_pred must be numbers"),
+    ({"theta": np.zeros((21, 3))}, r"theta must be numbers of shape \(21, 25\)"),
+    ({"x": np.full((60, 1), np.nan)}, "x has values that are not finite"),
+    ({"mae": np.array(["a"] * 21)}, "mae must be numbers"),
+    ({"activations": np.array(["gelu", "linear"])}, "unknown activation or loss 'gelu'"),
+    ({"loss_name": np.array("hinge")}, "unknown activation or loss 'hinge'"),
+    ({"sizes": np.array([1, 8])}, "x_names and y_names must name 1 inputs and 8 outputs"),
+    ({"config": np.array("[" * 100000)}, None),  # not a mapping: the file's title and settings are not used
+])
+def test_a_hand_made_recording_file_is_checked_before_drawing(tmp_path, change, match):
+    saved = hand_trained().save(tmp_path / "rec.npz")
+    with np.load(saved) as d:
+        arrays = {k: d[k] for k in d.files}
+    if "sizes" in change:
+        change["activations"] = np.array(["linear"])
+    np.savez(tmp_path / "bad.npz", **(arrays | change))
+    r = cli("render", tmp_path / "bad.npz", "--out", tmp_path / "out")
+    if match is None:
+        assert r.exit_code == 0, r.output
+        return
+    assert r.exit_code == 1 and "Traceback" not in r.output and re.search(match, r.output), r.output
+    assert r.output.startswith("Error: ") and "not a recording saved by nnviz.Recorder" in r.output
+    assert not (tmp_path / "out" / "bad").exists()
+
+
+def test_a_recording_file_that_unpacks_beyond_the_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setenv(limits.ENV, "")  # (--limit sets it for this process: put back afterwards)
+    saved = hand_trained(steps=20).save(tmp_path / "rec.npz")
+    r = cli("render", saved, "--out", tmp_path / "out", "--limit", "file_bytes=1000")
+    assert r.exit_code == 1 and "the bytes of the snapshot file's arrays" in r.output
+
+
+def test_a_recordings_video_is_held_to_the_limits(tmp_path):
+    saved = hand_trained(steps=20).save(tmp_path / "rec.npz")
+    r = cli("render", saved, "--out", tmp_path / "out", "--set", "render.hold=60", "--set", "render.fps=240",
+            "--set", "render.size=[7680,4320]")
+    assert r.exit_code == 1 and "render.size: the video's frames x width x height" in r.output, r.output
