@@ -216,8 +216,8 @@ def check(h: History) -> None:
     it = h.iteration
     if not isinstance(it, np.ndarray) or it.ndim != 1 or it.dtype.kind not in "iu" or not len(it):
         raise ValueError("iteration must be whole numbers, one a snapshot")
-    if it[0] < 0 or np.any(np.diff(it) <= 0):
-        raise ValueError("iteration must start at 0 or more and increase")
+    if it[0] < 0 or np.any(np.diff(it) < 0):  # (a run that diverges may end on its last snapshot's iteration)
+        raise ValueError("iteration must start at 0 or more and never decrease")
     n = len(it)
     too_many = limits.current().check("frames", n, "the number of snapshots")
     if too_many:

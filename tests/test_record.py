@@ -328,7 +328,7 @@ def test_the_automatic_schedule_is_the_trainers():
 
 @pytest.mark.parametrize("change,match", [
     ({"loss": np.zeros(3)}, r"loss must be numbers of shape \(21,\)"),
-    ({"iteration": np.arange(21)[::-1].copy()}, "iteration must start at 0 or more and increase"),
+    ({"iteration": np.arange(21)[::-1].copy()}, "iteration must start at 0 or more and never decrease"),
     ({"grid_pred": np.zeros((21, 5, 1))}, "grid_pred must be numbers"),
     ({"theta": np.zeros((21, 3))}, r"theta must be numbers of shape \(21, 25\)"),
     ({"x": np.full((60, 1), np.nan)}, "x has values that are not finite"),
