@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import FORMAT_NAMES
 from .datasets import DataError, as_arrays
 from .errors import ConfigError, Problem, RenderError
 from .experiment import MAX_NAME, from_mapping, read_mapping, with_formats
@@ -104,6 +105,8 @@ def _data_uri(file: Path) -> str:
 
 def name_of(config, name: str | None) -> str:
     """The outputs' name: `name`, else a config file's stem, else the title made into a file name."""
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name must be a string, not {type(name).__name__}")
     if name is None and isinstance(config, (str, Path)):
         return Path(config).stem
     if name is None:
@@ -151,7 +154,7 @@ def render(config, *, data=None, out: str | Path = "outputs", name: str | None =
     if file is not None and name is not None and stem != file.stem:
         raise ConfigError([Problem(str(config), None, "", "name= differs from the file's name: a config file's "
                                    "outputs are named after it")])
-    if file is not None and file.suffix == ".npz":
+    if file is not None and file.suffix.lower() == ".npz":
         if data is not None:
             raise ConfigError([Problem(str(file), None, "data", "a recording holds its data; data= is for configs")])
         return render_job(load_recording(file, overrides), out, force, formats, progress)
@@ -173,8 +176,14 @@ def render_job(job, out, force: bool, formats, progress: bool):
     """Render a Config, Comparison or Recording into out/ and return its Video (the CLI's pipeline)."""
     from .pipeline import render as render_config
 
+    if not isinstance(out, (str, Path)):
+        raise TypeError(f"out must be a folder's path, not {type(out).__name__}")
     if formats is not None:
-        job = with_formats(job, tuple([formats] if isinstance(formats, str) else formats))
+        formats = (formats,) if isinstance(formats, str) else formats
+        if not isinstance(formats, (list, tuple)) or not formats or not all(f in FORMAT_NAMES for f in formats):
+            raise ConfigError([Problem(job.source, None, "formats", f"expected some of {', '.join(FORMAT_NAMES)}, "
+                                       f"got {formats!r}")])
+        job = with_formats(job, tuple(formats))
     result = render_config(job, out, Bar() if progress else None, force=force)
     manifest = read_manifest(result.outputs.manifest)
     if manifest is None:

@@ -44,9 +44,19 @@ class Row:
 
 def load_job(file: Path, overrides=(), max_runs=None):
     """A config file as a Config or Comparison; a snapshot file saved by nnviz.Recorder (.npz) as a Recording."""
-    if Path(file).suffix == ".npz":
+    if Path(file).suffix.lower() == ".npz" or _is_zip(file):
         return load_recording(file, overrides)
     return load_config(file, overrides, max_runs=max_runs)
+
+
+def _is_zip(file) -> bool:
+    """Whether a regular file begins as a zip (an .npz) does: a recording saved under another name."""
+    try:
+        files.check_regular(file)
+        with open(file, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except (OSError, ValueError):
+        return False
 
 
 def plan(files: list[Path], overrides, formats, max_runs=None) -> tuple[list[Config], list[Row], list[str]]:

@@ -121,6 +121,8 @@ def _one_line(text: str) -> None:
     if len(text) > 300 or "\n" in text:
         raise ValueError(f"expected one line of at most 300 characters, got {len(text):,} characters"
                          + (" on several lines" if "\n" in text else ""))
+    if not text.isprintable():
+        raise ValueError("expected printable text, got a control character (such as a terminal escape or a tab)")
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,15 @@ crossentropy loss is taken as logits. Any backend works; without TensorFlow, `KE
 """
 from __future__ import annotations
 
+import logging
+
 import keras
+import numpy as np
 
 from . import record
-from .datasets import DataError, as_arrays
 from .record import RecordError
+
+log = logging.getLogger(__name__)
 
 ACTIVATIONS = {"linear": "linear", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "softmax": "softmax",
                "elu": "elu", "softplus": "softplus", "silu": "silu", "swish": "silu"}
@@ -69,19 +73,25 @@ class Recorder(keras.callbacks.Callback):
 
     def __init__(self, x, y, every: int | None = None, **kwargs):
         super().__init__()
-        try:
-            self.x, self.y = as_arrays(x, y)
-        except DataError as exc:
-            raise RecordError(str(exc)) from None
-        if every is not None and (not isinstance(every, int) or every < 1):
+        if every is not None and (isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1):
             raise RecordError(f"every must be a whole number of updates >= 1, got {every!r}")
+        taken = sorted({"activation", "output"} & set(kwargs))
+        if taken:
+            raise RecordError(f"nnviz.keras.Recorder reads {' and '.join(taken)} from the model; give nnviz.Recorder "
+                              "those for a net it cannot read")
         self.every, self.kwargs = every, {"framework": "Keras", **kwargs}
+        self.x, self.y = record.arrays(x, y)
+        record.Recorder(self.x, self.y, **self.kwargs)  # data, test set and render settings checked now
         self.recorder: record.Recorder | None = None
         self.step = self.total = 0
 
     def on_train_begin(self, logs=None):
         self.dense, hidden, output = describe(self.model)
         loss = self.kwargs.get("loss") or loss_name(self.model)
+        if loss is None:
+            loss = record.infer_loss(self.y)
+            log.warning("the model's loss %r has no nnviz counterpart: recorded as %s (give loss= to say which)",
+                        getattr(self.model, "loss", None), loss)
         self.squash = None
         if loss in SQUASH and output == "linear":  # a crossentropy from logits
             self.squash = output = SQUASH[loss]

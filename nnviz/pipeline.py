@@ -307,7 +307,7 @@ def draw(cfg: Config | Comparison, histories: list[snapshots.History], outputs: 
         else:
             scene = Scene(h, cfg.title, cfg.render, panels=panels)
     except (ValueError, OverflowError) as exc:
-        raise RenderError(f"cannot draw {cfg.source}: {exc}") from None
+        raise RenderError(f"cannot draw the video: {exc}") from None
     try:
         files = {role: outputs.folder / name for role, name in outputs.files().items()}
         return encode(scene, cfg.render, files, progress, stage), tuple(int(i) for i in scene.timeline)

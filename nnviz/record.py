@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ from .config import RenderConfig
 from .datasets import DataError, Dataset, as_arrays, check_targets, column_names, one_hot
 from .errors import ConfigError, NnvizError, Problem, one_line
 from .losses import LOSSES, as_taken
-from .model import Net, layer_views, predict as net_predict
+from .model import Net, layer_views, parameter_index, predict as net_predict
 from .snapshots import History
 from .train import snapshots_at
 from .yamlsrc import plain
@@ -49,31 +50,66 @@ class RecordError(NnvizError):
     """A record (or the recorder's data) that cannot be used; the message says which and why."""
 
 
+LOW_PRECISION = 2.0 ** -7  # bfloat16's resolution: what a tensor NumPy has no type for is taken to have
+
+
 def _array(value, what: str) -> np.ndarray:
-    """A NumPy float array from NumPy, lists, numbers or framework tensors (detached and moved to the CPU)."""
-    for step in ("detach", "cpu", "numpy"):  # torch.Tensor; Keras/TF tensors have .numpy()
-        if hasattr(value, step) and callable(getattr(value, step)) and not isinstance(value, np.ndarray):
-            value = getattr(value, step)()
+    """A NumPy float64 array from NumPy, lists, numbers or framework tensors (detached, moved to the CPU);
+    RecordError for anything else (strings, complex numbers, objects, values beyond a float)."""
+    return _with_resolution(value, what)[0]
+
+
+def _with_resolution(value, what: str) -> tuple[np.ndarray, float]:
+    """(_array(value), the relative resolution of the type it came in: float32's 1.2e-7, float16's 1e-3)."""
+    eps = np.finfo(float).eps
     try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError, RuntimeError) as exc:
+        if hasattr(value, "detach") and callable(value.detach):  # torch.Tensor
+            value = value.detach().cpu()
+            try:
+                value = value.numpy()
+            except TypeError:  # bfloat16 and other types NumPy lacks
+                value, eps = value.float().numpy(), LOW_PRECISION
+        elif hasattr(value, "numpy") and callable(value.numpy) and not isinstance(value, np.ndarray):
+            value = value.numpy()  # Keras, TensorFlow and JAX arrays
+        a = np.asarray(value)
+        if a.dtype.kind not in "fiub":
+            raise TypeError(f"{'complex numbers' if a.dtype.kind == 'c' else a.dtype} where numbers belong")
+        if a.dtype.kind == "f":
+            eps = max(eps, float(np.finfo(a.dtype).eps))
+        return a.astype(float), eps
+    except (TypeError, ValueError, RuntimeError, NotImplementedError, OverflowError) as exc:
         raise RecordError(f"{what} is not an array of numbers ({one_line(exc)})") from None
 
 
+def arrays(x, y, names: tuple[str, str] = ("x", "y")) -> tuple[np.ndarray, np.ndarray]:
+    """(x (N, d), y (N, k)) float64 from arrays or tensors, checked as datasets.as_arrays checks them."""
+    try:
+        return as_arrays(_array(x, names[0]), _array(y, names[1]), names)
+    except DataError as exc:
+        raise RecordError(str(exc)) from None
+
+
 def infer_loss(y: np.ndarray) -> str:
-    """The task a target array (N, k) suggests: bce for one column of 0/1, cross_entropy for integer labels
-    (one column, three or more classes) or one-hot rows, else mse."""
+    """The task a target array (N, k) suggests: bce for one column of 0/1; cross_entropy for class labels
+    (one column of whole numbers 0..K-1, every one present, at least two samples a class) or one-hot
+    rows; else mse (so counts or ranks are regression)."""
     whole = bool(np.all(y == np.round(y))) and bool(np.all(y >= 0))
     if y.shape[1] == 1 and whole:
-        return "bce" if np.isin(y, (0.0, 1.0)).all() else "cross_entropy"
+        if np.isin(y, (0.0, 1.0)).all():
+            return "bce"
+        k = int(y.max()) + 1
+        return "cross_entropy" if len(np.unique(y)) == k and 2 * k <= len(y) else "mse"
     if y.shape[1] > 1 and np.isin(y, (0.0, 1.0)).all() and np.all(y.sum(axis=1) == 1):
         return "cross_entropy"
     return "mse"
 
 
 def _name_list(value, what: str, n: int | None = None) -> tuple[str, ...]:
-    names = (value,) if isinstance(value, str) else tuple(value)
-    if not all(isinstance(v, str) for v in names) or (n is not None and len(names) != n):
+    try:
+        names = (value,) if isinstance(value, str) else tuple(value)
+    except TypeError:
+        names = (None,)
+    if not names or not all(isinstance(v, str) for v in names) or (n is not None and len(names) != n):
         raise RecordError(f"{what} must be {'a name or ' if n is None else ''}a list of {n or 'some'} names")
     return names
 
@@ -94,12 +130,9 @@ class Recorder:
     def __init__(self, x, y, *, test=None, title: str = "", loss: str | None = None, activation=None,
                  output: str | None = None, x_names=None, y_names=None, image=None, render=None,
                  framework: str = "Python"):
-        try:
-            x, y = as_arrays(x, y)
-        except DataError as exc:
-            raise RecordError(str(exc)) from None
+        x, y = arrays(x, y)
         self.loss_name = loss if loss is not None else infer_loss(y)
-        if self.loss_name not in LOSSES:
+        if not isinstance(self.loss_name, str) or self.loss_name not in LOSSES:
             raise RecordError(f"unknown loss {self.loss_name!r}; valid: {', '.join(sorted(LOSSES))}")
         data = self._data(x, y, x_names, y_names, image)
         self.x, self.y, self.image = data.x, data.y, data.image
@@ -112,9 +145,9 @@ class Recorder:
         self.hidden_activation = None if activation is None else _name_list(activation, "activation")
         self.output = output or OUTPUTS.get(self.loss_name, "linear")
         for a in (*(self.hidden_activation or ()), self.output):
-            if a not in ACTIVATIONS:
+            if not isinstance(a, str) or a not in ACTIVATIONS:
                 raise RecordError(f"unknown activation {a!r}; valid: {', '.join(sorted(ACTIVATIONS))}")
-        self.title = str(title) or "recorded training"
+        self.title = str(title or "") or "recorded training"
         self.render_settings = plain(render or {})
         look(self.render_settings, self.title, "Recorder")  # (render settings checked now, not at the end)
         self.framework = framework
@@ -122,6 +155,7 @@ class Recorder:
         self.shapes: list = []  # its parameters' names and shapes, in nnviz's order
         self.keep_theta = False
         self.records: list[dict] = []
+        self.held = 0  # bytes the records' arrays hold
         self.diverged_at = -1
         self._schedule: tuple[int | None, frozenset] = (None, frozenset())  # (total, steps): due()'s
 
@@ -145,9 +179,9 @@ class Recorder:
         if image is None:
             return None
         try:
-            h, w = (int(v) for v in image)
+            h, w = (operator.index(v) for v in image)  # whole numbers only: 3.7 is not a height
         except (TypeError, ValueError):
-            raise RecordError(f"image must be (height, width), got {image!r}") from None
+            raise RecordError(f"image must be (height, width) in whole numbers, got {image!r}") from None
         if h < 1 or w < 1 or h * w != d:
             raise RecordError(f"image {h}x{w} does not match the {d} inputs of x")
         return h, w
@@ -157,11 +191,14 @@ class Recorder:
             return None
         if not isinstance(test, (tuple, list)) or len(test) != 2:
             raise RecordError("test must be a pair (x_test, y_test)")
+        tx, ty = arrays(*test, names=("x_test", "y_test"))
         try:
-            tx, ty = as_arrays(*test, names=("x_test", "y_test"))
             if self.loss_name == "cross_entropy" and ty.shape[1] == 1 and self.y.shape[1] > 1:
                 ty = one_hot(Dataset(tx, ty, (), ()), "y_test: ").y
-                ty = np.pad(ty, ((0, 0), (0, max(0, self.y.shape[1] - ty.shape[1]))))
+                if ty.shape[1] > self.y.shape[1]:
+                    raise DataError(f"y_test has class labels up to {ty.shape[1] - 1}; the training set's "
+                                    f"classes are 0 to {self.y.shape[1] - 1}")
+                ty = np.pad(ty, ((0, 0), (0, self.y.shape[1] - ty.shape[1])))
             elif self.loss_name in OUTPUTS:
                 check_targets(Dataset(tx, ty, (), ()), self.loss_name, "y_test: ")
         except DataError as exc:
@@ -177,6 +214,10 @@ class Recorder:
         auto`): every step at first, then sparser, 400 in all, the last among them. Recording on this
         schedule gives the video's pacing the early steps, where learning is fastest."""
         if self._schedule[0] != total:
+            if isinstance(total, bool) or not isinstance(total, (int, np.integer)) or not \
+                    1 <= total <= limits.current().iterations:
+                raise RecordError(f"due(step, total): total must be the number of updates, a whole number from 1 "
+                                  f"to {limits.current().iterations:,}, got {total!r}")
             self._schedule = (total, frozenset(int(i) for i in snapshots_at(None, int(total))))
         return int(step) in self._schedule[1]
 
@@ -193,7 +234,7 @@ class Recorder:
             log.debug("record(step=%s) ignored: training diverged at %d", step, self.diverged_at)
             return
         step = self._step(step)
-        theta = self._params(params, step) if params is not None else None
+        theta, net = self._params(params, step) if params is not None else (None, self.net)
         if self.records and (theta is None) != (self.records[0]["theta"] is None):
             raise RecordError(f"record(step={step}): give params at every record or at none")
         if predict is None and theta is None:
@@ -201,42 +242,51 @@ class Recorder:
         if predict is not None and not callable(predict):
             raise RecordError(f"record(step={step}): predict must be a function of the inputs, got "
                               f"{type(predict).__name__}")
-        pred = self._predict(predict, theta, step)
+        pred, eps = self._predict(predict, net, theta, step)
         finite = bool(np.isfinite(pred).all())
         if finite and predict is not None and theta is not None and not self.records:
-            self._check_params(theta, pred, step)
+            self._check_params(net, theta, pred, eps, step)
         if finite:
             self._check_range(pred, step)
-        self.records.append(self._measure(step, pred, loss, theta))
-        if not finite or not math.isfinite(self.records[-1]["loss"]):
+        entry = self._measure(step, pred, loss, theta, net)
+        lim = limits.current()
+        held = self.held + sum(a.nbytes for a in (entry["pred"], entry["theta"], entry["first_weights"])
+                               if a is not None)
+        too_many = lim.check("frames", len(self.records) + 1, "the number of records") or \
+            lim.check("file_bytes", held, "the bytes the records hold (their snapshot file's size)")
+        if too_many:
+            raise RecordError(f"record(step={step}): {too_many}; record less often")
+        self.records.append(entry)  # (nothing above changed the recorder: a failed record leaves no trace)
+        self.held, self.net = held, net
+        if net is not None and not self.shapes:
+            self.shapes, self.keep_theta = net.shapes(), net.n_params <= snapshots.KEEP_THETA_UP_TO
+        if not finite or not math.isfinite(entry["loss"]):
             self.diverged_at = step
             log.warning("%s: training diverged at step %d (a loss or prediction is not finite)", self.title, step)
-        too_many = limits.current().check("frames", len(self.records), "the number of records")
-        if too_many:
-            self.records.pop()
-            raise RecordError(f"record(step={step}): {too_many}")
 
     def _step(self, step) -> int:
         if isinstance(step, bool) or not isinstance(step, (int, np.integer)) and not (
                 isinstance(step, (float, np.floating)) and float(step).is_integer()):
             raise RecordError(f"record(step={step!r}): the step must be a whole number (the updates done)")
         step = int(step)
-        if step < 0:
-            raise RecordError(f"record(step={step}): the step must be 0 or more")
+        if not 0 <= step <= limits.current().iterations:
+            raise RecordError(f"record(step={step}): the step must be from 0 to {limits.current().iterations:,} "
+                              "(the iterations limit)")
         if self.records and step <= self.records[-1]["iteration"]:
             raise RecordError(f"record(step={step}) after step {self.records[-1]['iteration']}: steps must "
                               "increase (record each step once, in order)")
         return step
 
-    def _params(self, params, step: int) -> np.ndarray:
-        """params as one flat vector (P,) in nnviz's order (w0, b0, w1, ...); the first fixes the net."""
+    def _params(self, params, step: int) -> tuple[np.ndarray, Net]:
+        """(params as one flat vector (P,) in nnviz's order w0, b0, w1, ..., the net they describe); the
+        first record's fixes the net."""
         where = f"record(step={step}): params"
         if not isinstance(params, dict):
             raise RecordError(f"{where} must be a dict like {{'w0': ..., 'b0': ..., 'w1': ...}}")
         arrays = {str(k): _array(v, f"{where}[{k!r}]") for k, v in params.items()}
         if self.net is not None and len(arrays) == len(self.shapes) and \
                 all(k in arrays and arrays[k].shape == shape for k, shape in self.shapes):  # as before: quick
-            return np.concatenate([arrays[k].ravel() for k, _ in self.shapes])
+            return np.concatenate([arrays[k].ravel() for k, _ in self.shapes]), self.net
         bad = [k for k in arrays if not PARAM.match(k)]
         layers = sum(1 for k in arrays if k.startswith("w"))
         want = [f"w{i}" for i in range(layers)]
@@ -260,10 +310,7 @@ class Recorder:
         if self.net is not None and net != self.net:
             raise RecordError(f"{where}: the net's shape changed from {'-'.join(map(str, self.net.sizes))} "
                               f"to {'-'.join(map(str, net.sizes))}")
-        if self.net is None:
-            self.net, self.shapes = net, net.shapes()
-            self.keep_theta = net.n_params <= snapshots.KEEP_THETA_UP_TO
-        return np.concatenate([arrays[k].ravel() for k, _ in self.shapes])
+        return np.concatenate([arrays[k].ravel() for k, _ in net.shapes()]), net
 
     def _net(self, sizes: tuple[int, ...], bias: bool, where: str) -> Net:
         hidden = len(sizes) - 2
@@ -276,33 +323,35 @@ class Recorder:
             raise RecordError(f"{where}: {len(acts)} activations for {hidden} hidden layers")
         return Net(sizes, (*(acts * hidden if len(acts) == 1 else acts), self.output), bias)
 
-    def _predict(self, predict, theta, step: int) -> np.ndarray:
-        """Predictions (M, k) at self.inputs: from predict, else from params through nnviz's forward pass."""
+    def _predict(self, predict, net, theta, step: int) -> tuple[np.ndarray, float]:
+        """(predictions (M, k) at self.inputs, their resolution): from predict, else from params through
+        nnviz's forward pass."""
         if predict is None:
-            return net_predict(self.net, layer_views(self.net, theta), self.inputs)
+            return net_predict(net, layer_views(net, theta), self.inputs), np.finfo(float).eps
         try:
             out = predict(self.inputs.copy())
         except Exception as exc:  # the user's function: whatever it raises is this record's error
             raise RecordError(f"record(step={step}): predict raised {one_line(exc)}") from exc
-        out = _array(out, f"record(step={step}): what predict returned")
+        out, eps = _with_resolution(out, f"record(step={step}): what predict returned")
         m, k = len(self.inputs), self.y.shape[1]
         if out.shape == (m,) and k == 1:
             out = out[:, None]
         if out.shape != (m, k):
             raise RecordError(f"record(step={step}): predict returned shape {out.shape} for {m} inputs; "
                               f"expected ({m}, {k})" + (f" or ({m},)" if k == 1 else ""))
-        return out
+        return out, eps
 
-    def _check_params(self, theta, pred, step: int) -> None:
-        """params must describe the net predict calls: the same predictions from nnviz's forward pass."""
-        ours = net_predict(self.net, layer_views(self.net, theta), self.inputs)
+    def _check_params(self, net, theta, pred, eps: float, step: int) -> None:
+        """params must describe the net predict calls: the same predictions from nnviz's forward pass, to
+        CONSISTENT of their scale (more for a net computing in fewer bits, such as bfloat16)."""
+        ours = net_predict(net, layer_views(net, theta), self.inputs)
         scale = max(float(np.ptp(pred)), float(np.abs(pred).max()), 1e-12)
         worst = float(np.nanmax(np.abs(ours - pred))) if np.isfinite(ours).all() else math.inf
-        if worst > CONSISTENT * scale:
+        if worst > CONSISTENT * scale + 8 * eps * max(1.0, scale):  # (bfloat16 rounds at 1 in 128)
             raise RecordError(
                 f"record(step={step}): params do not reproduce predict (they differ by up to {worst:.3g}): "
                 f"w_i must be (fan_in, fan_out), the transpose of PyTorch's Linear.weight, and the activations "
-                f"must be the net's (here: {', '.join(self.net.activations)}; set Recorder(activation=..., "
+                f"must be the net's (here: {', '.join(net.activations)}; set Recorder(activation=..., "
                 "output=...))")
 
     def _check_range(self, pred, step: int) -> None:
@@ -313,7 +362,7 @@ class Recorder:
             raise RecordError(f"record(step={step}): for cross_entropy, predict must return class probabilities "
                               "(rows that sum to 1; apply a softmax to logits)")
 
-    def _measure(self, step: int, pred: np.ndarray, loss, theta) -> dict:
+    def _measure(self, step: int, pred: np.ndarray, loss, theta, net) -> dict:
         """One record: what nnviz's trainer keeps in a snapshot."""
         fn = LOSSES[self.loss_name]
         g = 0 if self.grid_in_x or self.grid is None else len(self.grid)
@@ -334,9 +383,9 @@ class Recorder:
                 test = (fn.value(tt, self.test[1]), float(np.mean(np.abs(self.test[1] - pt))),
                         fn.accuracy(tt, self.test[1]) if fn.accuracy else math.nan)
             first = None
-            if self.image and theta is not None and self.net.n_layers > 1:
-                u = min(snapshots.FIRST_WEIGHTS, self.net.sizes[1])
-                first = theta[: self.x.shape[1] * self.net.sizes[1]].reshape(self.x.shape[1], -1)[:, :u].T.copy()
+            if self.image and theta is not None and net.n_layers > 1:
+                u = min(snapshots.FIRST_WEIGHTS, net.sizes[1])
+                first = theta[: self.x.shape[1] * net.sizes[1]].reshape(self.x.shape[1], -1)[:, :u].T.copy()
             return {"iteration": step, "loss": loss, "mae": float(np.mean(np.abs(self.y - px))), "accuracy": acc,
                     "test": test, "pred": None if self.grid is None else pred[: len(self.grid)].copy(),
                     "theta": theta, "first_weights": first}
@@ -345,6 +394,8 @@ class Recorder:
     def history(self) -> History:
         """The records as a snapshots.History (what a snapshot file holds); RecordError with fewer than two."""
         r = self.records
+        if len(r) == 1 and self.diverged_at >= 0:
+            r = r * 2  # diverged at the first record: as nnviz's trainer does, the state then is shown twice
         if len(r) < 2:
             raise RecordError(f"{self.title}: {len(r)} record(s); a video needs at least two (record the "
                               "start, step 0, and later steps)")
@@ -382,9 +433,17 @@ class Recorder:
         return "  ·  ".join([what, f"recorded in {self.framework}", f"{len(self.x):,} samples"])
 
     def save(self, file: str | Path) -> Path:
-        """Write the recording as a snapshot file (`nnviz render FILE` renders it); return its path."""
+        """Write the recording as a snapshot file, FILE.npz (`nnviz render FILE.npz` renders it); return
+        its path. RecordError when it cannot be written (nothing is left half-written)."""
+        if not isinstance(file, (str, Path)) or Path(file).suffix.lower() != ".npz":
+            raise RecordError(f"save({file!r}): give a file name ending in .npz (the command line knows a "
+                              "recording by it)")
         file = Path(file)
-        snapshots.save(self.history(), file)
+        history = self.history()
+        try:
+            snapshots.save(history, file)
+        except OSError as exc:
+            raise RecordError(f"cannot write {file}: {exc.strerror or exc}") from None
         return file
 
     def render(self, out: str | Path = "outputs", name: str | None = None, *, overrides=(), force: bool = False,
@@ -446,6 +505,12 @@ def recording(history: History, source: str, overrides=()) -> Recording:
                no_theta="the recording has no parameters (record params=, or use nnviz.torch / nnviz.keras)")
     except ValueError as exc:
         raise ConfigError([Problem(source, None, "render.panels", str(exc))]) from None
+    if "landscape" in (render.panels or ()):
+        for k, name in enumerate(render.landscape.weights):
+            try:
+                parameter_index(history.net, name)
+            except ValueError as exc:
+                raise ConfigError([Problem(source, None, f"render.landscape.weights[{k}]", str(exc))]) from None
     over = render.over_limits(len(history.iteration), int(history.iteration[-1]), limits.current())
     if over:
         raise ConfigError([Problem(source, None, ".".join(k), message) for k, message in over])
@@ -465,9 +530,8 @@ def load_recording(file: str | Path, overrides=()) -> Recording:
     if not history.recorded:
         raise ConfigError([Problem(file, None, "", "not a recording but the snapshots of nnviz's own training: "
                                    "render the config it was made from")])
-    if len(history.iteration) < 2 or np.any(np.diff(history.iteration) <= 0):
-        raise ConfigError([Problem(file, None, "", "not a usable recording: it needs two or more records in "
-                                   "order of their steps")])
+    if len(history.iteration) < 2:
+        raise ConfigError([Problem(file, None, "", "not a usable recording: it needs two or more records")])
     return recording(history, file, overrides)
 
 

@@ -183,7 +183,10 @@ def _history(d, prefix: str = "") -> History:
     def get(k, default=None):
         return d[prefix + k] if prefix + k in d.files else default
 
-    net = Net(tuple(int(v) for v in get("sizes")), tuple(str(a) for a in get("activations")), bool(get("bias")))
+    bias = get("bias")
+    if bias is None or bias.dtype != bool or bias.shape:
+        raise ValueError("bias must be true or false")
+    net = Net(tuple(int(v) for v in get("sizes")), tuple(str(a) for a in get("activations")), bool(bias))
     test = None
     if get("test_loss") is not None:
         test = {k: get(f"test_{k}") for k in ("loss", "mae", "accuracy", "x", "y") if get(f"test_{k}") is not None}
@@ -230,6 +233,16 @@ def check(h: History) -> None:
         raise ValueError(f"unknown activation or loss {unknown[0]!r}")
     if len(h.x_names) != d or len(h.y_names) != k:
         raise ValueError(f"x_names and y_names must name {d} inputs and {k} outputs")
+    if not -1 <= h.diverged_at <= it[-1]:
+        raise ValueError("diverged_at must be -1 or an iteration of the run")
+    for name, text in (("summary", h.summary), *((f"{k}_names", n) for k in "xy" for n in getattr(h, f"{k}_names"))):
+        if len(text) > 300 or not text.isprintable():
+            raise ValueError(f"{name} must be one printable line of at most 300 characters")
+    lim = limits.current()
+    for name, a in (("x", h.x), ("grid_x", h.grid_x), ("test_x", (h.test or {}).get("x"))):
+        too_many = lim.check("samples", len(a), f"the rows of {name}") if a is not None else None
+        if too_many:
+            raise ValueError(too_many)
     for name in ("loss", "mae", "accuracy"):
         if name != "accuracy" or h.accuracy is not None:
             numbers(name, getattr(h, name), (n,))
@@ -280,6 +293,8 @@ def _open(file):
 def check_file(file: str | Path) -> None:
     """ValueError unless `file` is a regular .npz file whose arrays, unpacked, stay within the file_bytes
     limit (checked from their headers, before anything is read)."""
+    if Path(file).is_dir():
+        raise ValueError("is a folder, not a file")
     check_regular(file)
     unpacked = sum(int(np.prod(shape)) * dtype.itemsize for shape, dtype in npz_headers(file).values())
     too_big = limits.current().check("file_bytes", unpacked, "the bytes of the snapshot file's arrays")

@@ -66,19 +66,20 @@ class Recorder(record.Recorder):
     def __init__(self, model, x, y, **kwargs):
         self.linears, hidden, output = describe(model)
         self.model = model
-        loss = kwargs.get("loss")
-        logits = {"bce": "sigmoid", "cross_entropy": "softmax"}
-        y_np = record._array(y, "y")
-        loss = loss or record.infer_loss(y_np if y_np.ndim == 2 else y_np.reshape(len(y_np), -1))
+        taken = sorted({"activation", "output"} & set(kwargs))
+        if taken:
+            raise RecordError(f"nnviz.torch.Recorder reads {' and '.join(taken)} from the model; give nnviz.Recorder "
+                              "those for a net it cannot read")
+        x, y = record.arrays(x, y)
+        loss = kwargs.pop("loss", None) or record.infer_loss(y)
         self.squash = None  # the model outputs logits: the recorder applies the loss's output activation
-        if loss in logits and output != logits[loss]:
+        if loss in record.OUTPUTS and output != record.OUTPUTS[loss]:
             if output != "linear":
                 raise RecordError(f"for {loss}, the model must end with a Linear layer (logits) or "
-                                  f"{logits[loss].capitalize()}, not {output}")
-            self.squash, output = logits[loss], logits[loss]
+                                  f"{record.OUTPUTS[loss].capitalize()}, not {output}")
+            self.squash = output = record.OUTPUTS[loss]
         kwargs.setdefault("framework", "PyTorch")
-        kwargs["loss"] = loss
-        super().__init__(record._array(x, "x"), y_np, activation=hidden or None, output=output, **kwargs)
+        super().__init__(x, y, loss=loss, activation=hidden or None, output=output, **kwargs)
 
     def params(self) -> dict:
         """The model's parameters as nnviz names them: w_i (fan_in, fan_out), b_i (fan_out,)."""
@@ -91,8 +92,8 @@ class Recorder(record.Recorder):
         return out
 
     def predict(self, inputs):
-        """The model's predictions (probabilities for bce and cross_entropy) at inputs (M, d). (Linear layers
-        and activations behave alike in training and eval mode, so the model's mode is left alone.)"""
+        """The model's predictions (probabilities for bce and cross_entropy) at inputs (M, d), as a tensor.
+        (Linear layers and activations behave alike in training and eval mode: the mode is left alone.)"""
         param = self.linears[0].weight
         with torch.no_grad():
             out = self.model(torch.as_tensor(inputs, dtype=param.dtype, device=param.device))
@@ -100,7 +101,7 @@ class Recorder(record.Recorder):
                 out = torch.sigmoid(out)
             elif self.squash == "softmax":
                 out = torch.softmax(out, dim=1)
-            return out.cpu().double().numpy()
+            return out  # (the recorder converts it, knowing its precision)
 
     def record(self, step: int, loss=None) -> None:  # type: ignore[override]
         """Record the model after `step` updates; `loss`: the training loss of that step (or None: nnviz

@@ -31,7 +31,7 @@ def hand_trained(steps=200, every=10, **kw):
     x = np.linspace(-3, 3, 60)
     y = np.sin(x) + 0.05 * rng.standard_normal(60)
     w = {"w0": rng.normal(size=(1, 8)), "b0": np.zeros(8), "w1": 0.5 * rng.normal(size=(8, 1)), "b1": np.zeros(1)}
-    rec = Recorder(x, y, title="hand-trained", activation="tanh", render=FAST, **kw)
+    rec = Recorder(x, y, title="hand-trained", activation="tanh", render=kw.pop("render", FAST), **kw)
     xs, ys = x[:, None], y[:, None]
     for step in range(steps + 1):
         h = np.tanh(xs @ w["w0"] + w["b0"])
@@ -182,7 +182,7 @@ def line(g):
     (lambda r: r.record(0), "give predict="),
     (lambda r: (r.record(5, predict=line), r.record(5, predict=line)), "record.step=5. after step 5: steps must increase"),
     (lambda r: (r.record(5, predict=line), r.record(3, predict=line)), "after step 5"),
-    (lambda r: r.record(-1, predict=line), "0 or more"),
+    (lambda r: r.record(-1, predict=line), "from 0 to"),
     (lambda r: r.record(1.5, predict=line), "whole number"),
     (lambda r: r.record(0, predict=line, loss="small"), "not an array of numbers"),
     (lambda r: r.record(0, params={"w0": np.ones((1, 4)), "b0": np.ones(4), "w1": np.ones((4, 1))}),
@@ -235,7 +235,7 @@ def test_probabilities_are_checked_for_classification():
 
 def test_the_task_is_inferred_from_the_targets():
     assert infer_loss(np.array([[0.0], [1.0]])) == "bce"
-    assert infer_loss(np.array([[0.0], [2.0], [1.0]])) == "cross_entropy"
+    assert infer_loss(np.array([[0.0], [2.0], [1.0], [0.0], [1.0], [2.0]])) == "cross_entropy"
     assert infer_loss(np.eye(3)) == "cross_entropy"
     assert infer_loss(np.array([[0.5], [1.0]])) == "mse"
 
@@ -366,3 +366,107 @@ def test_a_recordings_video_is_held_to_the_limits(tmp_path):
     r = cli("render", saved, "--out", tmp_path / "out", "--set", "render.hold=60", "--set", "render.fps=240",
             "--set", "render.size=[7680,4320]")
     assert r.exit_code == 1 and "render.size: the video's frames x width x height" in r.output, r.output
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: rec1().record(0, predict=line, loss=10**400), "not an array of numbers"),
+    (lambda: rec1().record(0, predict=lambda g: g + 1j), "complex numbers"),
+    (lambda: rec1().record(2**62, predict=line), "the iterations limit"),
+    (lambda: rec1().due(0, float("inf")), "total must be the number of updates"),
+    (lambda: rec1(loss=["mse"]), "unknown loss"),
+    (lambda: rec1(x_names=5), "x_names must be"),
+    (lambda: rec1(activation=3), "activation must be"),
+    (lambda: rec1(output=["tanh"]), "unknown activation"),
+    (lambda: Recorder(np.ones((4, 4)), [0, 1, 0, 1], image=(2.0, 2.0)), "whole numbers"),
+    (lambda: Recorder([[1.0], [2.0], [3.0]], [0, 1, 2], loss="cross_entropy", test=([[1.0]], [4])),
+     "y_test has class labels up to 4"),
+])
+def test_more_bad_input_is_one_clear_error(make, match):
+    with pytest.raises(RecordError, match=match):
+        make()
+
+
+def test_a_failed_first_record_leaves_no_trace():
+    r = rec1(activation="tanh")
+    four = {"w0": np.ones((1, 4)), "b0": np.zeros(4), "w1": np.ones((4, 1)), "b1": np.zeros(1)}
+    with pytest.raises(RecordError, match="predict raised"):
+        r.record(0, predict=lambda g: 1 / 0, params=four)
+    three = {"w0": np.ones((1, 3)), "b0": np.zeros(3), "w1": np.ones((3, 1)), "b1": np.zeros(1)}
+    r.record(0, params=three)  # a net of another shape: the failed record fixed nothing
+    assert r.net.sizes == (1, 3, 1) and len(r.records) == 1
+
+
+def test_records_are_held_to_the_file_size_limit(monkeypatch):
+    monkeypatch.setenv(limits.ENV, "file_bytes=5000")
+    r = rec1()
+    r.record(0, predict=line)  # 220 x 1 predictions kept on a 200-point grid: 1,600 bytes a record
+    r.record(1, predict=line)
+    r.record(2, predict=line)
+    with pytest.raises(RecordError, match="the bytes the records hold"):
+        r.record(3, predict=line)
+    assert len(r.records) == 3
+
+
+def test_divergence_at_the_first_record_still_renders(tmp_path):
+    r = rec1(render=FAST)
+    r.record(0, predict=lambda g: np.full(len(g), 1e300))  # finite predictions, an infinite loss
+    r.record(5, predict=line)
+    v = r.render(tmp_path, "d0")
+    assert v.diverged_at == 0 and v.video.is_file()
+    assert load_recording(r.save(tmp_path / "d0.npz")).history.diverged_at == 0
+
+
+def test_format_names_and_landscape_weights_are_checked_before_writing(tmp_path):
+    r = hand_trained(steps=20)
+    with pytest.raises(ConfigError, match="formats: expected some of mp4"):
+        r.render(tmp_path, "f", formats="avi")
+    r = hand_trained(steps=20, render=FAST | {"panels": ["fit", "landscape"]})
+    with pytest.raises(ConfigError, match=r"render.landscape.weights\[1\]: this net has no parameter w0\[1,0\]"):
+        r.render(tmp_path, "l")
+    assert not list(tmp_path.iterdir())
+
+
+def test_saving_needs_an_npz_name_and_a_place_to_write(tmp_path):
+    r = hand_trained(steps=20)
+    with pytest.raises(RecordError, match="ending in .npz"):
+        r.save(tmp_path / "run")
+    (tmp_path / "dir.npz").mkdir()
+    with pytest.raises(RecordError, match="cannot write"):
+        r.save(tmp_path / "dir.npz")
+    saved = r.save(tmp_path / "UPPER.NPZ")
+    (tmp_path / "renamed").write_bytes(saved.read_bytes())  # a recording under another name is still one
+    assert cli("validate", saved, tmp_path / "renamed").exit_code == 0
+
+
+def test_integer_targets_are_classes_only_when_they_look_like_classes():
+    assert infer_loss(np.arange(20.0)[:, None]) == "mse"  # counts or ranks: 20 "classes" of one sample each
+    assert infer_loss(np.array([[0.0], [1], [2], [0], [1], [2]])) == "cross_entropy"
+
+
+def test_control_characters_in_a_title_are_refused(tmp_path):
+    with pytest.raises(ConfigError, match="control character"):
+        rec1(title="bell\x07")
+
+
+def test_a_bfloat16_torch_net_records():
+    torch = pytest.importorskip("torch")
+    import nnviz.torch as nt
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(1, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1)).to(torch.bfloat16)
+    rec = nt.Recorder(model, np.linspace(-1, 1, 30), np.linspace(-1, 1, 30) ** 2)
+    rec.record(0)
+    rec.record(1)
+    assert rec.history().theta.shape == (2, 13)
+
+
+def test_the_keras_callback_checks_its_settings_when_made(monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    pytest.importorskip("keras")
+    import nnviz.keras as nk
+
+    with pytest.raises(ConfigError, match="render"):
+        nk.Recorder([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], render={"bogus": 1})
+    with pytest.raises(RecordError, match="every must be"):
+        nk.Recorder([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], every=True)
+    assert nk.Recorder([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], every=np.int64(2)).every == 2

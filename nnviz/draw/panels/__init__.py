@@ -36,7 +36,8 @@ def choose(requested: tuple[str, ...] | None, net: Net, loss: str, image: bool, 
                "boundary": f"the data has {inputs} inputs, not 2",
                "metrics": "accuracy needs a classification loss (bce, cross_entropy)",
                "network": no_theta if not image else "image inputs are too many to draw",
-               "weights": "hidden units' weights are pictures only for image data (digits, mnist) and a hidden layer",
+               "weights": no_theta if image and not keep.theta else "hidden units' weights are pictures only for "
+                                                                      "image data (digits, mnist) and a hidden layer",
                "neurons": "units' outputs are drawn over 1-D or 2-D input, for a net with hidden units and at "
                           "most 10,000 parameters",
                "landscape": no_theta}
