@@ -1,4 +1,5 @@
-"""Losses: name -> Loss(value, grad) over predictions and targets of shape (N, k).
+"""Losses: name -> Loss(value, grad) over predictions and targets of shape (N, k), or (K, N, k) for K runs
+at once (values then (K,), each run's mean over its own samples).
 
 A loss with `logits` set (bce, cross_entropy) takes the output layer's pre-activation z instead of its
 prediction, and its grad is dL/dz: computed from logits, it never takes the log of 0.
@@ -15,7 +16,7 @@ from .registry import Registry
 
 @dataclass(frozen=True)
 class Loss:
-    value: Callable[[np.ndarray, np.ndarray], float]  # (pred (N, k), y (N, k)) -> scalar
+    value: Callable[[np.ndarray, np.ndarray], float]  # (pred (N, k), y (N, k)) -> scalar; (K, N, k) -> (K,)
     grad: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (pred, y) -> dvalue/dpred (N, k)
     doc: str
     logits: str | None = None  # the output activation it belongs with; then value and grad take z
@@ -25,30 +26,39 @@ class Loss:
 LOSSES: Registry[Loss] = Registry("loss")
 
 
+SAMPLES = (-2, -1)  # the axes of one run's samples and outputs
+
+
+def _size(p) -> int:
+    """N k: one run's predictions."""
+    return p.shape[-1] * p.shape[-2]
+
+
 def _mse(p, y):
     d = p - y
-    return float(np.mean(d * d))
+    return np.mean(d * d, axis=SAMPLES)
 
 
 def _sse(p, y):
     d = p - y
-    return float(0.5 * np.sum(d * d))
+    return 0.5 * np.sum(d * d, axis=SAMPLES)
 
 
 LOSSES.register("mse")(
-    Loss(_mse, lambda p, y: (p - y) * (2.0 / p.size), "mean squared error, mean over samples and outputs")
+    Loss(_mse, lambda p, y: (p - y) * (2.0 / _size(p)), "mean squared error, mean over samples and outputs")
 )  # d/dp mean((p-y)^2) = 2 (p-y) / (N k)
 LOSSES.register("sse")(
     Loss(_sse, lambda p, y: p - y, "half the sum of squared errors, 1/2 sum (y - p)^2 (the from-scratch tutorials')")
 )  # d/dp 1/2 (p-y)^2 = p - y, exactly the tutorials' `layer_2 - y`
 LOSSES.register("mae")(
-    Loss(lambda p, y: float(np.mean(np.abs(p - y))), lambda p, y: np.sign(p - y) / p.size, "mean absolute error")
+    Loss(lambda p, y: np.mean(np.abs(p - y), axis=SAMPLES), lambda p, y: np.sign(p - y) / _size(p),
+         "mean absolute error")
 )  # d/dp |p-y| = sign(p-y)
 
 
 def _bce(z, y):
     # mean of -y log s(z) - (1 - y) log(1 - s(z)) = log(1 + e^z) - y z, without overflow
-    return float(np.mean(np.logaddexp(0, z) - y * z))
+    return np.mean(np.logaddexp(0, z) - y * z, axis=SAMPLES)
 
 
 def _sigmoid(z):
@@ -56,20 +66,20 @@ def _sigmoid(z):
 
 
 def _log_softmax(z):
-    z = z - z.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
 LOSSES.register("bce")(Loss(
-    _bce, lambda z, y: (_sigmoid(z) - y) / z.size,  # d/dz [log(1 + e^z) - y z] = s(z) - y
+    _bce, lambda z, y: (_sigmoid(z) - y) / _size(z),  # d/dz [log(1 + e^z) - y z] = s(z) - y
     "binary cross-entropy of a sigmoid output (targets 0 or 1), from logits", logits="sigmoid",
-    accuracy=lambda z, y: float(np.mean((z > 0) == (y > 0.5))),
+    accuracy=lambda z, y: np.mean((z > 0) == (y > 0.5), axis=SAMPLES),
 ))
 LOSSES.register("cross_entropy")(Loss(
-    lambda z, y: float(-np.mean(np.sum(y * _log_softmax(z), axis=1))),
-    lambda z, y: (np.exp(_log_softmax(z)) - y) / len(z),  # d/dz -sum y log softmax(z) = softmax(z) - y
+    lambda z, y: -np.mean(np.sum(y * _log_softmax(z), axis=-1), axis=-1),
+    lambda z, y: (np.exp(_log_softmax(z)) - y) / z.shape[-2],  # d/dz -sum y log softmax(z) = softmax(z) - y
     "cross-entropy of a softmax output (one-hot targets; integer labels are made one-hot), from logits",
-    logits="softmax", accuracy=lambda z, y: float(np.mean(np.argmax(z, axis=1) == np.argmax(y, axis=1))),
+    logits="softmax", accuracy=lambda z, y: np.mean(np.argmax(z, axis=-1) == np.argmax(y, axis=-1), axis=-1),
 ))
 
 

@@ -70,34 +70,48 @@ def layer_views(net: Net, theta: np.ndarray) -> list[np.ndarray]:
     """Per layer, one view into theta: w_i stacked on b_i, (fan_in + 1, fan_out) with bias, else w_i.
 
     w_i and b_i are adjacent in theta, so with a column of ones appended to its input, a layer is a
-    single matrix product that adds the bias too, and its gradient is one product as well.
+    single matrix product that adds the bias too, and its gradient is one product as well. theta may
+    be K runs' parameters (K, P): the views are then (K, rows, fan_out), and forward and backward
+    compute all K runs at once (the runs axis leads every array).
     """
     views, start = [], 0
+    lead = theta.shape[:-1]
     for fan_in, fan_out in zip(net.sizes[:-1], net.sizes[1:]):
         rows = fan_in + net.bias
-        views.append(theta[start : start + rows * fan_out].reshape(rows, fan_out))
+        views.append(theta[..., start : start + rows * fan_out].reshape(*lead, rows, fan_out))
         start += rows * fan_out
     return views
 
 
-def _with_ones(n: int, width: int, dtype) -> tuple[np.ndarray, np.ndarray]:
-    """A buffer (n, width + 1) whose last column is 1, and the view of its first `width` columns."""
-    buf = np.empty((n, width + 1), dtype=dtype)
-    buf[:, width] = 1
-    return buf, buf[:, :width]
+def _with_ones(lead: tuple[int, ...], width: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """A buffer (*lead, width + 1) whose last column is 1, and the view of its first `width` columns."""
+    buf = np.empty((*lead, width + 1), dtype=dtype)
+    buf[..., width] = 1
+    return buf, buf[..., :width]
+
+
+def _row(v: np.ndarray) -> np.ndarray:
+    """(..., n) -> (..., 1, n): a vector (one per run) as a row that broadcasts over samples."""
+    return np.expand_dims(v, -2)
+
+
+def _t(a: np.ndarray) -> np.ndarray:
+    """The transpose of a matrix, or of each run's matrix."""
+    return np.swapaxes(a, -1, -2)
 
 
 def with_bias_column(net: Net, x: np.ndarray, dtype) -> np.ndarray:
     """x (N, d_in) as the first layer's input: [x, 1] (N, d_in + 1) for a net with bias, else x, in `dtype`."""
     if not net.bias:
         return np.asarray(x, dtype=dtype)
-    buf, view = _with_ones(len(x), x.shape[1], dtype)
+    buf, view = _with_ones(x.shape[:-1], x.shape[-1], dtype)
     view[...] = x
     return buf
 
 
 def forward(net: Net, layers: list[np.ndarray], x: np.ndarray, keep: bool = True, prepared: bool = False):
     """x (N, d_in) -> (y (N, d_out), cache); layers from layer_views. cache holds each layer's (input, z, a).
+    With K runs' layers, y is (K, N, d_out); x is (N, d_in), shared, or (K, N, d_in).
 
     prepared=True: x is already with_bias_column(net, x), which makes the first layer one matrix product
     (the trainer prepares narrow inputs once; a wide input such as an image is not worth the copy).
@@ -108,14 +122,14 @@ def forward(net: Net, layers: list[np.ndarray], x: np.ndarray, keep: bool = True
     last = net.n_layers - 1
     for i, wb in enumerate(layers):
         if i == 0 and split:
-            z = x @ wb[:-1] + wb[-1]
-        elif wb.shape[0] == 1:
-            z = a_in * wb[0]  # an inner dimension of 1 (one input, no bias): a cheaper broadcast multiply
+            z = x @ wb[..., :-1, :] + _row(wb[..., -1, :])
+        elif wb.shape[-2] == 1:
+            z = a_in * _row(wb[..., 0, :])  # an inner dimension of 1 (one input, no bias): a broadcast multiply
         else:
             z = a_in @ wb  # z = [a, 1] @ [w; b]
         act = ACTIVATIONS[net.activations[i]]
         if i < last and net.bias:
-            nxt, a = _with_ones(len(z), z.shape[1], z.dtype)
+            nxt, a = _with_ones(z.shape[:-1], z.shape[-1], z.dtype)
             act.fn(z, out=a)
         else:
             nxt = a = act.fn(z)
@@ -128,23 +142,24 @@ def forward(net: Net, layers: list[np.ndarray], x: np.ndarray, keep: bool = True
 def backward(net: Net, layers: list[np.ndarray], cache, dy: np.ndarray, grads: list[np.ndarray],
              logits: bool = False) -> None:
     """Write dL/dtheta into `grads` (layer_views of the gradient vector), given dy = dL/dy (N, d_out),
-    or, with logits=True, dy = dL/dz of the output layer (losses computed from logits)."""
+    or, with logits=True, dy = dL/dz of the output layer (losses computed from logits). K runs at once
+    as in forward: dy (K, N, d_out), grads of (K, P)."""
     da = dy
     for i in reversed(range(net.n_layers)):
         a_in, z, a = cache[i]
         act = ACTIVATIONS[net.activations[i]]
         # delta = dL/dz = dL/da * da/dz
         delta = da if act.grad is None or (logits and i == net.n_layers - 1) else da * act.grad(z, a)
-        if net.bias and a_in.shape[1] == net.sizes[i]:  # input given without its column of ones
-            np.matmul(a_in.T, delta, out=grads[i][:-1])  # dL/dw = a_in^T delta
-            np.sum(delta, axis=0, out=grads[i][-1])  # dL/db = sum of delta over samples
+        if net.bias and a_in.shape[-1] == net.sizes[i]:  # input given without its column of ones
+            np.matmul(_t(a_in), delta, out=grads[i][..., :-1, :])  # dL/dw = a_in^T delta
+            np.sum(delta, axis=-2, out=grads[i][..., -1, :])  # dL/db = sum of delta over samples
         else:
             # dL/d[w; b] = [a_in, 1]^T delta: the weights' gradient and, in its last row, the bias's
-            np.matmul(a_in.T, delta, out=grads[i])
+            np.matmul(_t(a_in), delta, out=grads[i])
         if i:
-            w = layers[i][: net.sizes[i]]
+            w = layers[i][..., : net.sizes[i], :]
             # dL/da_in = delta @ w^T; an inner dimension of 1 is a broadcast multiply
-            da = delta * w[:, 0] if w.shape[1] == 1 else delta @ w.T
+            da = delta * _row(w[..., 0]) if w.shape[-1] == 1 else delta @ _t(w)
 
 
 def predict(net: Net, layers: list[np.ndarray], x: np.ndarray) -> np.ndarray:

@@ -2,6 +2,11 @@
 
 State is a dict of plain arrays (copyable; "tmp" arrays are scratch space); `step` updates the flat parameter vector theta (P,) in place
 from its gradient g (P,). t counts steps from 1, as in the torch.optim pseudocode.
+
+K runs step at once with theta, g and the state (K, P), and each numeric hyperparameter either one number
+for all or a column (K, 1) of each run's (`batched`); which branches a step takes (momentum or not,
+amsgrad, ...) must be the same for all of them (`branches` says which must agree). Every operation is
+elementwise, so each run's numbers come out exactly as when it steps alone.
 """
 from __future__ import annotations
 
@@ -41,6 +46,47 @@ def _betas(v):
     return b
 
 
+def _on(v) -> bool:
+    """A hyperparameter switches its branch on: nonzero (for every run of a batch, which `branches` ensures)."""
+    return bool(np.any(v))
+
+
+def branches(name: str, hp: dict) -> tuple:
+    """What must be the same for runs to step together: the optimizer and the branches its step takes."""
+    return (name, *sorted((k, bool(v)) for k, v in hp.items() if isinstance(v, bool) or k in SWITCHES))
+
+
+SWITCHES = ("momentum", "weight_decay")  # numbers whose zero skips a branch of the step
+
+
+def batched(hps: list[dict]) -> dict:
+    """K runs' hyperparameters as one dict: a value all runs share stays as it is; one that differs becomes
+    a column (K, 1) of each run's (betas: a pair of columns)."""
+    out = {}
+    for k in hps[0]:
+        values = [hp[k] for hp in hps]
+        if all(v == values[0] for v in values):
+            out[k] = values[0]
+        elif k == "betas":
+            out[k] = tuple(np.array([float(v[j]) for v in values])[:, None] for j in range(2))
+        else:
+            out[k] = np.array(values, dtype=float)[:, None]
+    return out
+
+
+def typed(v, a: np.ndarray):
+    """A hyperparameter value meeting array `a` as a Python number does: in a's type (a column of runs'
+    values is float64 until it meets the parameters, so float32 runs round as they round alone)."""
+    return v.astype(a.dtype) if isinstance(v, np.ndarray) else v
+
+
+def _correction(b, t: int):
+    """1 - b^t, for a number or a column of them, each computed as Python computes it for one run."""
+    if isinstance(b, np.ndarray):
+        return np.array([1 - float(v) ** t for v in b.ravel()]).reshape(b.shape)
+    return 1 - b**t
+
+
 # --- SGD ---------------------------------------------------------------------------------------
 def _scratch(theta):
     """A work array, so that a step allocates nothing (fresh large arrays cost page faults every step)."""
@@ -49,16 +95,16 @@ def _scratch(theta):
 
 def _decayed(g, theta, wd, tmp):
     """g + weight_decay * theta, in tmp (or g itself when there is no decay)."""
-    if not wd:
+    if not _on(wd):
         return g
-    np.multiply(theta, wd, out=tmp)
+    np.multiply(theta, typed(wd, theta), out=tmp)
     tmp += g
     return tmp
 
 
 def _sgd_init(theta, hp):
     state = {"tmp": _scratch(theta), "tmp2": _scratch(theta)}
-    if hp["momentum"]:
+    if _on(hp["momentum"]):
         state["buf"] = np.zeros_like(theta)
     return state
 
@@ -67,21 +113,21 @@ def _sgd_step(theta, g, state, hp, t):
     tmp = state["tmp"]
     g = _decayed(g, theta, hp["weight_decay"], state["tmp2"])
     mu = hp["momentum"]
-    if mu:
+    if _on(mu):
         buf = state["buf"]
         if t > 1:
-            buf *= mu
-            np.multiply(g, 1 - hp["dampening"], out=tmp)
+            buf *= typed(mu, buf)
+            np.multiply(g, typed(1 - hp["dampening"], g), out=tmp)
             buf += tmp  # b_t = mu b_{t-1} + (1 - dampening) g_t
         else:
             buf[...] = g  # b_1 = g_1
         if hp["nesterov"]:
-            np.multiply(buf, mu, out=tmp)
+            np.multiply(buf, typed(mu, buf), out=tmp)
             tmp += g  # g_t + mu b_t
             g = tmp
         else:
             g = buf
-    np.multiply(g, hp["lr"], out=tmp)
+    np.multiply(g, typed(hp["lr"], g), out=tmp)
     theta -= tmp  # theta_t = theta_{t-1} - lr g
 
 
@@ -108,23 +154,23 @@ def _adam_init(theta, hp):
 def _adam_core(theta, g, state, hp, t):
     b1, b2 = hp["betas"]
     m, v, tmp = state["m"], state["v"], state["tmp"]
-    m *= b1
-    np.multiply(g, 1 - b1, out=tmp)
+    m *= typed(b1, m)
+    np.multiply(g, typed(1 - b1, g), out=tmp)
     m += tmp  # m_t = b1 m + (1 - b1) g
-    v *= b2
+    v *= typed(b2, v)
     np.multiply(g, g, out=tmp)
-    tmp *= 1 - b2
+    tmp *= typed(1 - b2, tmp)
     v += tmp  # v_t = b2 v + (1 - b2) g^2
-    bc1, bc2 = 1 - b1**t, 1 - b2**t  # bias corrections
+    bc1, bc2 = _correction(b1, t), _correction(b2, t)  # bias corrections
     if hp["amsgrad"]:
         np.maximum(state["vmax"], v, out=state["vmax"])
         v = state["vmax"]
     # theta -= lr * (m / bc1) / (sqrt(v / bc2) + eps), in torch's arithmetic order
     np.sqrt(v, out=tmp)
     tmp /= np.sqrt(bc2)
-    tmp += hp["eps"]  # the denominator
+    tmp += typed(hp["eps"], tmp)  # the denominator
     np.divide(m, tmp, out=tmp)
-    tmp *= hp["lr"] / bc1
+    tmp *= typed(hp["lr"] / bc1, tmp)
     theta -= tmp
 
 
@@ -134,7 +180,7 @@ def _adam_step(theta, g, state, hp, t):
 
 
 def _adamw_step(theta, g, state, hp, t):
-    theta *= 1 - hp["lr"] * hp["weight_decay"]  # AdamW: decoupled decay
+    theta *= typed(1 - hp["lr"] * hp["weight_decay"], theta)  # AdamW: decoupled decay
     _adam_core(theta, g, state, hp, t)
 
 
@@ -157,7 +203,7 @@ def _rmsprop_init(theta, hp):
     state = {"v": np.zeros_like(theta), "tmp": _scratch(theta), "tmp2": _scratch(theta)}
     if hp["centered"]:
         state["gavg"] = np.zeros_like(theta)
-    if hp["momentum"]:
+    if _on(hp["momentum"]):
         state["buf"] = np.zeros_like(theta)
     return state
 
@@ -166,29 +212,29 @@ def _rmsprop_step(theta, g, state, hp, t):
     g = _decayed(g, theta, hp["weight_decay"], state["tmp2"])
     a = hp["alpha"]
     v, tmp = state["v"], state["tmp"]
-    v *= a
+    v *= typed(a, v)
     np.multiply(g, g, out=tmp)
-    tmp *= 1 - a
+    tmp *= typed(1 - a, tmp)
     v += tmp  # v_t = alpha v + (1 - alpha) g^2
     if hp["centered"]:
         gavg = state["gavg"]
-        gavg *= a
-        np.multiply(g, 1 - a, out=tmp)
+        gavg *= typed(a, gavg)
+        np.multiply(g, typed(1 - a, g), out=tmp)
         gavg += tmp  # g_ave = alpha g_ave + (1 - alpha) g
         np.multiply(gavg, gavg, out=tmp)
         np.subtract(v, tmp, out=tmp)  # v~ = v - g_ave^2
         np.sqrt(tmp, out=tmp)
     else:
         np.sqrt(v, out=tmp)
-    tmp += hp["eps"]
+    tmp += typed(hp["eps"], tmp)
     np.divide(g, tmp, out=tmp)  # g / (sqrt(v~) + eps)
-    if hp["momentum"]:
+    if _on(hp["momentum"]):
         buf = state["buf"]
-        buf *= hp["momentum"]
+        buf *= typed(hp["momentum"], buf)
         buf += tmp  # b_t = mu b + g / (sqrt(v~) + eps)
-        np.multiply(buf, hp["lr"], out=tmp)
+        np.multiply(buf, typed(hp["lr"], buf), out=tmp)
     else:
-        tmp *= hp["lr"]
+        tmp *= typed(hp["lr"], tmp)
     theta -= tmp
 
 
@@ -218,9 +264,9 @@ def _adagrad_step(theta, g, state, hp, t):
     np.multiply(g, g, out=tmp)
     s += tmp  # state_sum += g^2
     np.sqrt(s, out=tmp)
-    tmp += hp["eps"]
+    tmp += typed(hp["eps"], tmp)
     np.divide(g, tmp, out=tmp)
-    tmp *= clr
+    tmp *= typed(clr, tmp)
     theta -= tmp  # theta -= clr g / (sqrt(state_sum) + eps)
 
 

@@ -7,6 +7,7 @@ title or render settings changed; every file appears whole or not at all (files.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from concurrent.futures import as_completed
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from .model import Net, parameter_index, unflatten
 from .outputs import Manifest, Outputs, RunResult, read_manifest, write_manifest
 from .record import Recording
 from .snapshots import Keep, keep_for, keep_of
-from .train import schedule, snapshot_count, train
+from .train import schedule, snapshot_count, together_key, train_together
 
 log = logging.getLogger(__name__)
 
@@ -157,18 +158,40 @@ def up_to_date(cfg: Config | Comparison, out_dir: str | Path) -> Manifest | None
 
 def run_training(prep: Prepared, key: str, progress: Progress | None = None) -> tuple[snapshots.History, np.ndarray]:
     """Train; return the History and the final parameters (P,)."""
-    cfg, data = prep.config, prep.data
-    total, _ = schedule(cfg.train, len(data.x))
-    grid = data.grid if prep.keep.grid else None
-    snaps = []
-    theta = prep.theta0.copy()
-    for snap in train(prep.net, theta, data.x, data.y, grid, cfg.train, prep.batch_rng, prep.test, prep.keep):
-        snaps.append(snap)
-        if progress:
+    return train_group([prep], [key], progress)[0]
+
+
+def train_group(preps: list[Prepared], keys: list[str], progress: Progress | None = None
+                ) -> list[tuple[snapshots.History, np.ndarray]]:
+    """Train runs that can train together (one `group` of `groups`) as one computation; each run's History
+    and final parameters (P,), in order."""
+    first, data = preps[0], preps[0].data
+    total, _ = schedule(first.config.train, len(data.x))
+    grid = data.grid if first.keep.grid else None
+    snaps: list[list] = [[] for _ in preps]
+    thetas = np.stack([p.theta0 for p in preps])
+    for k, snap in train_together(first.net, thetas, data.x, data.y, grid, [p.config.train for p in preps],
+                                  [p.batch_rng for p in preps], first.test, first.keep):
+        snaps[k].append(snap)
+        if progress and k == 0:
             progress("training", snap.iteration, total)
-    history = snapshots.from_snapshots(snaps, data, grid, prep.net, cfg.train.loss, summary(cfg, prep.net),
-                                       cfg.to_json(), key, prep.keep, prep.test)
-    return history, snaps[-1].theta
+    return [(snapshots.from_snapshots(s, p.data, grid, p.net, p.config.train.loss, summary(p.config, p.net),
+                                      p.config.to_json(), key, p.keep, p.test), s[-1].theta)
+            for p, key, s in zip(preps, keys, snaps)]
+
+
+def groups(preps: list[Prepared]) -> list[list[int]]:
+    """The runs (indices into preps) that can train together: the same net, data (by content), what the
+    snapshots keep, and all `train_together` asks to be shared; in order of their first run."""
+    found: dict[tuple, list[int]] = {}
+    for k, p in enumerate(preps):
+        content = hashlib.blake2b(digest_size=16)
+        for a in (p.data.x, p.data.y, *p.test):
+            content.update(np.ascontiguousarray(a).tobytes() + str(a.shape).encode())
+        key = (p.net, p.keep, content.hexdigest(), together_key(p.config.train, len(p.data.x)),
+               str(p.theta0.dtype))
+        found.setdefault(key, []).append(k)
+    return list(found.values())
 
 
 def save_weights(net: Net, theta: np.ndarray, file: Path) -> None:
@@ -178,27 +201,37 @@ def save_weights(net: Net, theta: np.ndarray, file: Path) -> None:
             np.savez(fh, **{k: np.asarray(v) for k, v in unflatten(net, theta).items()})
 
 
-def _train_run(cfg: Config) -> tuple[snapshots.History, np.ndarray]:
-    """One run of a comparison (in a worker process when there are cores to spare)."""
-    return run_training(prepare(cfg), train_key(cfg))
+def _train_runs(cfgs: list[Config]) -> list[tuple[snapshots.History, np.ndarray]]:
+    """Runs of a comparison that train together (in a worker process when there are cores to spare)."""
+    return train_group([prepare(c) for c in cfgs], [train_key(c) for c in cfgs])
 
 
-def train_runs(runs, progress: Progress | None = None) -> list[tuple[snapshots.History, np.ndarray]]:
-    """Train a comparison's runs, in parallel processes where this process has cores to spare, in order."""
-    workers = min(procs.cores(), len(runs))
+def train_runs(runs, progress: Progress | None = None, together: bool = True
+               ) -> list[tuple[snapshots.History, np.ndarray]]:
+    """Train a comparison's runs, in order: each group of runs that can train together (`groups`) as one
+    computation, the groups in parallel processes where this process has cores to spare. together=False
+    trains every run on its own (as nnviz did before: the benchmarks' baseline)."""
+    jobs = groups([prepare(r) for r in runs]) if together else [[k] for k in range(len(runs))]
+    workers = min(procs.cores(), len(jobs))
     results: list = [None] * len(runs)
+    done = 0
+
+    def collect(job: list[int], trained) -> None:
+        nonlocal done
+        for k, result in zip(job, trained):
+            results[k] = result
+        done += len(job)
+        if progress:
+            progress("training", done, len(runs))
+
     if workers > 1 and procs.can_fork_workers():
         with procs.pool(workers) as pool:  # interrupted, it stops its workers
-            futures = {pool.submit(_train_run, run): k for k, run in enumerate(runs)}
-            for done, future in enumerate(as_completed(futures), start=1):
-                results[futures[future]] = future.result()
-                if progress:
-                    progress("training", done, len(runs))
+            futures = {pool.submit(_train_runs, [runs[k] for k in job]): job for job in jobs}
+            for future in as_completed(futures):
+                collect(futures[future], future.result())
         return results
-    for k, run in enumerate(runs):  # one core, or inside a daemon process (a Dask worker) that cannot fork
-        results[k] = _train_run(run)
-        if progress:
-            progress("training", k + 1, len(runs))
+    for job in jobs:  # one core, or inside a daemon process (a Dask worker) that cannot fork
+        collect(job, _train_runs([runs[k] for k in job]))
     return results
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from .config import TrainConfig
 from .losses import LOSSES
 from .model import Net, backward, forward, layer_views, predict, with_bias_column
-from .optim import OPTIMIZERS
+from .optim import OPTIMIZERS, batched, branches, typed
 from .snapshots import Keep
 
 AUTO_EVEN, AUTO_EARLY = 100, 300  # snapshot_every: auto: this many evenly spaced, and this many geometrically
@@ -72,13 +72,15 @@ def _batches(n: int, batch: int, shuffle: bool, rng: np.random.Generator) -> Ite
 NAN3 = (math.nan, math.nan, math.nan)
 
 
-def evaluate(net: Net, p, x: np.ndarray, y: np.ndarray, loss) -> tuple[tuple[float, float, float], np.ndarray]:
-    """((loss, mae, accuracy), prediction (N, k)) of the net on x (N, d), y (N, k); accuracy NaN if none."""
+def evaluate(net: Net, p, x: np.ndarray, y: np.ndarray, loss) -> tuple[tuple, np.ndarray]:
+    """((loss, mae, accuracy), prediction (N, k)) of the net on x (N, d), y (N, k); accuracy NaN if none.
+    For K runs' layers p: each of the three (K,), the predictions (K, N, k)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         pred, cache = forward(net, p, x, keep=loss.logits is not None)
         out = cache[-1][1] if loss.logits else pred  # the logits, for losses computed from them
-        acc = loss.accuracy(out, y) if loss.accuracy else math.nan
-        return (loss.value(out, y), float(np.mean(np.abs(y - pred))), acc), pred
+        value = loss.value(out, y)
+        acc = loss.accuracy(out, y) if loss.accuracy else np.full(np.shape(value), math.nan)
+        return (value, np.mean(np.abs(y - pred), axis=(-2, -1)), acc), pred
 
 
 def weight_mask(net: Net, dtype) -> np.ndarray:
@@ -110,16 +112,45 @@ def train(
     loss stops training: the last snapshot is then marked `diverged` at that iteration; so is a last
     snapshot whose loss over the training set is not finite.
     """
-    dtype = theta.dtype
+    for _, snap in train_together(net, theta[None], x, y, grid, [tc], [rng], test, keep):
+        yield snap
+
+
+def together_key(tc: TrainConfig, n_samples: int) -> tuple:
+    """What runs of one net on the same data must share to train together (`train_together`): the loss,
+    dtype, batches and updates, snapshots, the optimizer and its branches, whether there are penalties."""
+    opt = tc.optimizer
+    return (tc.loss, tc.dtype, schedule(tc, n_samples), tc.shuffle, tc.snapshot_every,
+            branches(opt.name, opt.params), tc.l1 > 0, tc.l2 > 0)
+
+
+def train_together(
+    net: Net, thetas: np.ndarray, x: np.ndarray, y: np.ndarray, grid: np.ndarray | None, tcs: list[TrainConfig],
+    rngs: list[np.random.Generator], test: tuple[np.ndarray, np.ndarray] | None = None,
+    keep: Keep = Keep(True, True, True, 0),
+) -> Iterator[tuple[int, Snapshot]]:
+    """Train K runs of `net` at once, from thetas (K, P) (updated in place while no run has diverged), on
+    the same x (N, d), y (N, k): one computation with a leading run axis, so that K tiny nets cost little
+    more than one. Each run keeps its own hyperparameters (tcs[k], which must share `together_key`) and
+    batch order (rngs[k]); yields (k, Snapshot) for each run at each snapshot, in run order, and each run's
+    numbers are exactly those it gets training alone. A run whose batch loss is not finite stops alone
+    (its last snapshot marked `diverged`); the others go on.
+    """
+    tc = tcs[0]
+    if any(together_key(t, len(x)) != together_key(tc, len(x)) for t in tcs):
+        raise ValueError("these runs differ in more than their hyperparameters: they cannot train together")
+    dtype = thetas.dtype
     grid_in_x = grid is not None and _leading_rows(grid, x)  # the picture's predictions are the first at x
     x, y = (a.astype(dtype, copy=False) for a in (x, y))
     grid = grid.astype(dtype, copy=False) if grid is not None else None
     loss = LOSSES[tc.loss]
     opt = OPTIMIZERS[tc.optimizer.name]
-    hp = tc.optimizer.params
-    p = layer_views(net, theta)
+    runs = list(range(len(tcs)))  # the original index of each run still training
+    hp = batched([t.optimizer.params for t in tcs])
+    l1, l2 = (batched([{"v": getattr(t, k)} for t in tcs])["v"] for k in ("l1", "l2"))
+    theta = thetas
     g_theta = np.zeros_like(theta)
-    g = layer_views(net, g_theta)
+    p, g = layer_views(net, theta), layer_views(net, g_theta)
     state = opt.init(theta, hp)
     total, batch = schedule(tc, len(x))
     at = snapshots_at(tc.snapshot_every, total)
@@ -129,49 +160,85 @@ def train(
     else:
         test = None
 
-    def snapshot(it: int, last: bool = False, diverged: bool = False) -> Snapshot:
+    def snapshots(it: int, last: bool = False, diverged=None) -> Iterator[tuple[int, Snapshot]]:
+        """The snapshot of every run still training (of those `diverged` marks, a (K,) bool mask, when given)."""
         (value, mae, acc), pred_x = evaluate(net, p, x, y, loss)
-        pred_grid = None if grid is None else pred_x[: len(grid)] if grid_in_x else predict(net, p, grid)
-        held_out = evaluate(net, p, *test, loss)[0] if test is not None else NAN3
-        first = p[0][: net.sizes[0], : keep.first_weights].T.copy() if keep.first_weights else None  # w0's columns
-        diverged = diverged or (last and not math.isfinite(value))  # the last update can be the one that explodes
-        return Snapshot(it, value, mae, acc, held_out, pred_grid, theta.copy() if keep.theta or last else None,
-                        last, diverged, first)
+        pred_grid = None if grid is None else pred_x[:, : len(grid)] if grid_in_x else predict(net, p, grid)
+        held_out = evaluate(net, p, *test, loss)[0] if test is not None else None
+        for j, k in enumerate(runs):
+            if diverged is not None and not diverged[j]:
+                continue
+            first = p[0][j, : net.sizes[0], : keep.first_weights].T.copy() if keep.first_weights else None
+            v = float(value[j])
+            yield k, Snapshot(it, v, float(mae[j]), float(acc[j]),
+                              tuple(float(h[j]) for h in held_out) if held_out else NAN3,
+                              None if pred_grid is None else pred_grid[j], theta[j].copy() if keep.theta or last
+                              or diverged is not None else None, last or diverged is not None,
+                              diverged is not None or (last and not math.isfinite(v)), first)
 
     wmask = weight_mask(net, dtype) if tc.l1 or tc.l2 else None
 
     prepared = x.shape[1] <= PREPARE_UP_TO
     xin = with_bias_column(net, x, dtype) if prepared else x  # [x, 1] once, not every step
-    batches = _batches(len(x), batch, tc.shuffle, rng)
-    xbuf, ybuf = np.empty((batch, xin.shape[1]), dtype), np.empty((batch, y.shape[1]), dtype)
+    batches = [_batches(len(x), batch, t.shuffle, r) for t, r in zip(tcs, rngs)]
+    xbuf, ybuf = np.empty((len(runs), batch, xin.shape[1]), dtype), np.empty((len(runs), batch, y.shape[1]), dtype)
+
+    def gather(order: list) -> tuple[np.ndarray, np.ndarray]:
+        """The batch of every run: shared (B, d) when all runs take the same samples, else (K, B, d)."""
+        if order[0] is None:
+            return xin, y
+        if all(len(i) == len(order[0]) and np.array_equal(i, order[0]) for i in order[1:]):
+            i = order[0]  # (the same seed: one batch order) gathered into reused buffers
+            return np.take(xin, i, axis=0, out=xbuf[0, : len(i)]), np.take(y, i, axis=0, out=ybuf[0, : len(i)])
+        n = len(order[0])
+        for j, i in enumerate(order):
+            np.take(xin, i, axis=0, out=xbuf[j, :n])
+            np.take(y, i, axis=0, out=ybuf[j, :n])
+        return xbuf[: len(order), :n], ybuf[: len(order), :n]
 
     @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # divergence is a result, not a warning
-    def update(t: int) -> bool:
-        """One parameter update (t counts from 1); False when the batch loss is not finite."""
-        idx = next(batches)
-        if idx is None:
-            xb, yb = xin, y
-        else:  # gather into reused buffers: a fresh large array each step costs page faults
-            xb, yb = np.take(xin, idx, axis=0, out=xbuf[: len(idx)]), np.take(y, idx, axis=0, out=ybuf[: len(idx)])
+    def update(t: int, order: list) -> np.ndarray | None:
+        """One parameter update of every run (t counts from 1) on the batches `order` picks; the (K,) mask of
+        runs whose batch loss is not finite instead (then nothing is updated)."""
+        xb, yb = gather(order)
         pred, cache = forward(net, p, xb, prepared=prepared)
         out = cache[-1][1] if loss.logits else pred  # losses computed from logits take z
-        if not math.isfinite(loss.value(out, yb)):
-            return False
+        bad = ~np.isfinite(loss.value(out, yb))
+        if bad.any():
+            return bad
         backward(net, p, cache, loss.grad(out, yb), g, logits=loss.logits is not None)
         if wmask is not None:  # the penalties' gradients, on weights only
             if tc.l2:
-                np.add(g_theta, tc.l2 * wmask * theta, out=g_theta)  # d/dw l2/2 w^2 = l2 w
+                np.add(g_theta, typed(l2, wmask) * wmask * theta, out=g_theta)  # d/dw l2/2 w^2 = l2 w
             if tc.l1:
-                np.add(g_theta, tc.l1 * wmask * np.sign(theta), out=g_theta)  # d/dw l1 |w| = l1 sign(w)
+                np.add(g_theta, typed(l1, wmask) * wmask * np.sign(theta), out=g_theta)  # d/dw l1 |w| = l1 sign(w)
         opt.step(theta, g_theta, state, hp, t)
-        return True
+        return None
 
     next_at = 0  # the index in `at` of the next snapshot
     for it in range(total):
         if it == at[next_at]:
-            yield snapshot(it)
+            yield from snapshots(it)
             next_at += 1
-        if not update(it + 1):
-            yield snapshot(it, last=True, diverged=True)
-            return
-    yield snapshot(total, last=True)
+        order = [next(b) for b in batches]
+        while (bad := update(it + 1, order)) is not None:
+            yield from snapshots(it, last=True, diverged=bad)  # the runs that diverged stop here, alone
+            if bad.all():
+                return
+            kept = ~bad  # the others take this same update again, on the same batches
+            runs = [k for k, b in zip(runs, kept) if b]
+            order = [o for o, b in zip(order, kept) if b]
+            batches = [o for o, b in zip(batches, kept) if b]
+            theta, g_theta = theta[kept], g_theta[kept]
+            p, g = layer_views(net, theta), layer_views(net, g_theta)
+            state = {k: v[kept] if isinstance(v, np.ndarray) else v for k, v in state.items()}  # all (K, P)
+            hp = {k: _kept(v, kept) for k, v in hp.items()}
+            l1, l2 = _kept(l1, kept), _kept(l2, kept)
+    yield from snapshots(total, last=True)
+
+
+def _kept(v, keep_runs: np.ndarray):
+    """A batched hyperparameter (a number, a column (K, 1), or a pair of columns) for the runs kept."""
+    if isinstance(v, tuple):
+        return tuple(_kept(u, keep_runs) for u in v)
+    return v[keep_runs] if isinstance(v, np.ndarray) else v

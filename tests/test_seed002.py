@@ -57,3 +57,18 @@ def test_initial_weights_are_the_posts():
     w0 = 2 * np.random.random((3, 4)) - 1
     w1 = 2 * np.random.random((4, 1)) - 1
     np.testing.assert_array_equal(theta, np.concatenate([w0.ravel(), w1.ravel()]))
+
+
+@pytest.mark.parametrize("hidden", [4, 32])
+def test_the_alpha_table_as_one_sweep_trained_together(hidden):
+    """The post's alphas as one comparison: its runs train as one batched computation (one group)."""
+    from nnviz.pipeline import groups, train_runs
+
+    alphas = sorted(a for h, a in PUBLISHED if h == hidden)
+    cfg = load_config(CONFIGS / f"xor3-hidden-{hidden}.yaml",
+                      ["train.snapshot_every=10000", f"sweep={{train.optimizer.lr: {alphas}}}"])
+    assert groups([prepare(r) for r in cfg.runs]) == [list(range(len(alphas)))]
+    for alpha, (history, _) in zip(alphas, train_runs(cfg.runs)):
+        got = dict(zip(history.iteration.tolist(), history.mae.tolist()))
+        for i, want in enumerate(PUBLISHED[hidden, alpha]):
+            assert got[10000 * i] == pytest.approx(want, rel=5e-9), f"alpha {alpha}: error after {10000 * i}"
