@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib import ticker
 from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
+from matplotlib.transforms import offset_copy
 
 from ...config import RenderConfig
 from ...registry import Registry
@@ -244,9 +245,10 @@ class Panel:
         ax.set_title("", loc="right")
         self.heading = ax.set_title(self.label, loc="left", color=self.color, weight="bold", pad=size * 1.5 + 4 * s)
         self.readout = None
-        self.value = ax.annotate(self.cell_numbers(self.h.n - 1), (0, 1), xycoords="axes fraction",
-                                 xytext=(0, 3 * s), textcoords="offset points", ha="left", va="bottom",
-                                 fontsize=size, family="monospace", color=self.theme.ink, annotation_clip=False)
+        # a Text 3 points above the axes' top left corner (an annotation there draws four times slower)
+        above = offset_copy(ax.transAxes, fig=ax.figure, x=0, y=3 * s, units="points")
+        self.value = ax.text(0, 1, self.cell_numbers(self.h.n - 1), transform=above, ha="left", va="bottom",
+                             fontsize=size, family="monospace", color=self.theme.ink, clip_on=False)
         self.value.set_in_layout(False)  # the title's pad leaves its room
         t = self.theme
         self.stop = ax.text(0.5, 0.5, f"diverged at iteration {self.h.diverged_at:,}", transform=ax.transAxes,
