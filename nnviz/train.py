@@ -160,10 +160,19 @@ def train_together(
     else:
         test = None
 
-    def snapshots(it: int, last: bool = False, diverged=None) -> Iterator[tuple[int, Snapshot]]:
-        """The snapshot of every run still training (of those `diverged` marks, a (K,) bool mask, when given)."""
-        (value, mae, acc), pred_x = evaluate(net, p, x, y, loss)
-        pred_grid = None if grid is None else pred_x[:, : len(grid)] if grid_in_x else predict(net, p, grid)
+    def snapshots(it: int, last: bool = False, diverged=None, seen=None) -> Iterator[tuple[int, Snapshot]]:
+        """The snapshot of every run still training (of those `diverged` marks, a (K,) bool mask, when given).
+        seen: (predictions, output, loss values) of a forward pass over the whole training set at this very
+        state (a full-batch update's), which the snapshot then takes instead of computing them again."""
+        if seen is None:
+            (value, mae, acc), pred_x = evaluate(net, p, x, y, loss)
+        else:
+            pred_x, out, value = seen
+            with np.errstate(invalid="ignore", over="ignore"):
+                mae = np.mean(np.abs(y - pred_x), axis=(-2, -1))
+                acc = loss.accuracy(out, y) if loss.accuracy else np.full(np.shape(value), math.nan)
+        # (the first rows of the training set's predictions copied, so a snapshot holds no more than its own)
+        pred_grid = None if grid is None else pred_x[:, : len(grid)].copy() if grid_in_x else predict(net, p, grid)
         held_out = evaluate(net, p, *test, loss)[0] if test is not None else None
         for j, k in enumerate(runs):
             if diverged is not None and not diverged[j]:
@@ -197,15 +206,16 @@ def train_together(
         return xbuf[: len(order), :n], ybuf[: len(order), :n]
 
     @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # divergence is a result, not a warning
-    def update(t: int, order: list) -> np.ndarray | None:
-        """One parameter update of every run (t counts from 1) on the batches `order` picks; the (K,) mask of
-        runs whose batch loss is not finite instead (then nothing is updated)."""
+    def forward_pass(order: list) -> tuple:
+        """(targets, predictions, cache, output, loss values (K,)) of every run on the batches `order` picks."""
         xb, yb = gather(order)
         pred, cache = forward(net, p, xb, prepared=prepared)
         out = cache[-1][1] if loss.logits else pred  # losses computed from logits take z
-        bad = ~np.isfinite(loss.value(out, yb))
-        if bad.any():
-            return bad
+        return yb, pred, cache, out, loss.value(out, yb)
+
+    @np.errstate(over="ignore", invalid="ignore", divide="ignore")
+    def update(t: int, yb, cache, out) -> None:
+        """One parameter update of every run (t counts from 1) from its forward pass."""
         backward(net, p, cache, loss.grad(out, yb), g, logits=loss.logits is not None)
         if wmask is not None:  # the penalties' gradients, on weights only
             if tc.l2:
@@ -213,16 +223,19 @@ def train_together(
             if tc.l1:
                 np.add(g_theta, typed(l1, wmask) * wmask * np.sign(theta), out=g_theta)  # d/dw l1 |w| = l1 sign(w)
         opt.step(theta, g_theta, state, hp, t)
-        return None
 
     next_at = 0  # the index in `at` of the next snapshot
     for it in range(total):
-        if it == at[next_at]:
-            yield from snapshots(it)
-            next_at += 1
         order = [next(b) for b in batches]
-        while (bad := update(it + 1, order)) is not None:
-            yield from snapshots(it, last=True, diverged=bad)  # the runs that diverged stop here, alone
+        yb, pred, cache, out, values = forward_pass(order)
+        full = order[0] is None  # the whole training set: its forward pass serves the snapshot too
+        if it == at[next_at]:
+            yield from snapshots(it, seen=(pred, out, values) if full else None)
+            next_at += 1
+        while not (good := np.isfinite(values)).all():
+            bad = ~good
+            yield from snapshots(it, last=True, diverged=bad, seen=(pred, out, values) if full else None)
+            # (the runs that diverged stop here, alone)
             if bad.all():
                 return
             kept = ~bad  # the others take this same update again, on the same batches
@@ -234,6 +247,8 @@ def train_together(
             state = {k: v[kept] if isinstance(v, np.ndarray) else v for k, v in state.items()}  # all (K, P)
             hp = {k: _kept(v, kept) for k, v in hp.items()}
             l1, l2 = _kept(l1, kept), _kept(l2, kept)
+            yb, pred, cache, out, values = forward_pass(order)
+        update(it + 1, yb, cache, out)
     yield from snapshots(total, last=True)
 
 
