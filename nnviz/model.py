@@ -92,12 +92,12 @@ def _with_ones(lead: tuple[int, ...], width: int, dtype) -> tuple[np.ndarray, np
 
 def _row(v: np.ndarray) -> np.ndarray:
     """(..., n) -> (..., 1, n): a vector (one per run) as a row that broadcasts over samples."""
-    return np.expand_dims(v, -2)
+    return v[..., None, :]
 
 
 def _t(a: np.ndarray) -> np.ndarray:
     """The transpose of a matrix, or of each run's matrix."""
-    return np.swapaxes(a, -1, -2)
+    return a.swapaxes(-1, -2)
 
 
 def with_bias_column(net: Net, x: np.ndarray, dtype) -> np.ndarray:

@@ -48,7 +48,7 @@ def _betas(v):
 
 def _on(v) -> bool:
     """A hyperparameter switches its branch on: nonzero (for every run of a batch, which `branches` ensures)."""
-    return bool(np.any(v))
+    return bool(v) if isinstance(v, (bool, int, float)) else bool(np.any(v))
 
 
 def branches(name: str, hp: dict) -> tuple:

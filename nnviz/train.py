@@ -206,36 +206,36 @@ def train_together(
         return xbuf[: len(order), :n], ybuf[: len(order), :n]
 
     @np.errstate(over="ignore", invalid="ignore", divide="ignore")  # divergence is a result, not a warning
-    def forward_pass(order: list) -> tuple:
-        """(targets, predictions, cache, output, loss values (K,)) of every run on the batches `order` picks."""
+    def step(it: int, order: list, due: bool) -> tuple[list, np.ndarray | None]:
+        """Update every run once (the (it + 1)-th update) on the batches `order` picks: (the snapshots taken
+        before it, at `it`, when `due`, None), or, when some runs' batch loss is not finite, (those and the
+        last snapshots of those runs, their (K,) mask) and nothing is updated."""
         xb, yb = gather(order)
         pred, cache = forward(net, p, xb, prepared=prepared)
         out = cache[-1][1] if loss.logits else pred  # losses computed from logits take z
-        return yb, pred, cache, out, loss.value(out, yb)
-
-    @np.errstate(over="ignore", invalid="ignore", divide="ignore")
-    def update(t: int, yb, cache, out) -> None:
-        """One parameter update of every run (t counts from 1) from its forward pass."""
+        values = loss.value(out, yb)
+        seen = (pred, out, values) if order[0] is None else None  # the whole training set: the snapshot's too
+        shots = list(snapshots(it, seen=seen)) if due else []
+        bad = ~np.isfinite(values)
+        if bad.any():
+            return shots + list(snapshots(it, last=True, diverged=bad, seen=seen)), bad
         backward(net, p, cache, loss.grad(out, yb), g, logits=loss.logits is not None)
         if wmask is not None:  # the penalties' gradients, on weights only
             if tc.l2:
                 np.add(g_theta, typed(l2, wmask) * wmask * theta, out=g_theta)  # d/dw l2/2 w^2 = l2 w
             if tc.l1:
                 np.add(g_theta, typed(l1, wmask) * wmask * np.sign(theta), out=g_theta)  # d/dw l1 |w| = l1 sign(w)
-        opt.step(theta, g_theta, state, hp, t)
+        opt.step(theta, g_theta, state, hp, it + 1)
+        return shots, None
 
     next_at = 0  # the index in `at` of the next snapshot
     for it in range(total):
         order = [next(b) for b in batches]
-        yb, pred, cache, out, values = forward_pass(order)
-        full = order[0] is None  # the whole training set: its forward pass serves the snapshot too
-        if it == at[next_at]:
-            yield from snapshots(it, seen=(pred, out, values) if full else None)
-            next_at += 1
-        while not (good := np.isfinite(values)).all():
-            bad = ~good
-            yield from snapshots(it, last=True, diverged=bad, seen=(pred, out, values) if full else None)
-            # (the runs that diverged stop here, alone)
+        due = it == at[next_at]
+        next_at += due
+        shots, bad = step(it, order, due)
+        yield from shots
+        while bad is not None:  # the runs that diverged stopped here, alone
             if bad.all():
                 return
             kept = ~bad  # the others take this same update again, on the same batches
@@ -247,8 +247,8 @@ def train_together(
             state = {k: v[kept] if isinstance(v, np.ndarray) else v for k, v in state.items()}  # all (K, P)
             hp = {k: _kept(v, kept) for k, v in hp.items()}
             l1, l2 = _kept(l1, kept), _kept(l2, kept)
-            yb, pred, cache, out, values = forward_pass(order)
-        update(it + 1, yb, cache, out)
+            shots, bad = step(it, order, False)
+            yield from shots
     yield from snapshots(total, last=True)
 
 

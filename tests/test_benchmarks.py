@@ -50,3 +50,12 @@ def test_record_benchmark_pieces():
     for how in ("none", "torch20", "predict20", "auto"):
         seconds, recording = b.loop(41, how)
         assert seconds >= recording >= 0
+
+
+def test_sweep_benchmark_pieces(tmp_path):
+    import bench_sweep as b
+
+    config = b.write(tmp_path, "tiny", 30, momentum=False)
+    alone, together = b.run(config, tmp_path / "out", "alone"), b.run(config, tmp_path / "out", "together")
+    assert alone["train"] > 0 and together["render"] > 0 and together["rss_mb"] > 0
+    assert b.per_update(2, 20) > 0
