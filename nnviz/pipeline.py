@@ -257,10 +257,11 @@ def _stored(cfg, outputs: Outputs, force: bool):
 
 
 def render(cfg: Config | Comparison | Recording, out_dir: str | Path = "outputs", progress: Progress | None = None,
-           force: bool = False) -> Result:
+           force: bool = False, trained: list | None = None) -> Result:
     """Render a config or comparison: nothing when its outputs are up to date; reuse the snapshots when
     nothing training depends on changed, else train; then draw, and write the manifest and embeds last.
     A Recording (training done elsewhere) is drawn from its History, which becomes its snapshot file.
+    `trained`: a comparison's runs already trained (train_runs' result, e.g. from a cluster's workers).
 
     The output folder is locked meanwhile (a second process rendering into it gets a RenderError naming
     this one), and what an earlier, killed process left half-written there is removed first."""
@@ -270,14 +271,14 @@ def render(cfg: Config | Comparison | Recording, out_dir: str | Path = "outputs"
         with locked(outputs.folder):
             for p in sweep(outputs.folder):
                 log.info("removed %s, left by an interrupted render", p)
-            return _render(cfg, outputs, preps, progress, force)
+            return _render(cfg, outputs, preps, progress, force, trained)
     except Busy as exc:
         raise RenderError(str(exc)) from None
     except OSError as exc:  # a folder that cannot be written, a full disk: no partial file is left
         raise RenderError(f"cannot write {exc.filename or outputs.folder}: {exc.strerror or exc}") from None
 
 
-def _render(cfg, outputs: Outputs, preps: list[Prepared], progress, force: bool) -> Result:
+def _render(cfg, outputs: Outputs, preps: list[Prepared], progress, force: bool, trained=None) -> Result:
     comparison = isinstance(cfg, Comparison)
     previous = read_manifest(outputs.manifest)
     if not force:
@@ -286,14 +287,14 @@ def _render(cfg, outputs: Outputs, preps: list[Prepared], progress, force: bool)
             return Result(outputs, False, done.diverged_at, done.final_loss, done.frames, up_to_date=True,
                           runs=done.runs, overrides=done.overrides)
     recorded = isinstance(cfg, Recording)
-    histories = [cfg.history] if recorded else _stored(cfg, outputs, force)
+    histories = [cfg.history] if recorded else None if trained is not None else _stored(cfg, outputs, force)
     retrained = histories is None
     with Staging() as stage:  # snapshots, weights, videos and poster: renamed into place together, or not at all
         if recorded:
             snapshots.save(cfg.history, stage.path(outputs.snapshots))
         elif retrained:
             if comparison:
-                trained = train_runs(cfg.runs, progress)
+                trained = trained if trained is not None else train_runs(cfg.runs, progress)
                 histories = [h for h, _ in trained]
                 snapshots.save_runs(cfg.labels, histories, [theta for _, theta in trained],
                                     stage.path(outputs.snapshots))

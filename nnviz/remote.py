@@ -9,6 +9,7 @@ of the configs.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import tempfile
 import threading
@@ -22,11 +23,12 @@ from .config import Config, Named
 from .errors import NnvizError, one_line
 from .experiment import Comparison
 from .files import atomic_path
-from .keys import runs_key
+from .keys import runs_key, train_key
 from .outputs import Outputs, plain_name, read_manifest, remove_unlisted
-from .pipeline import render
+from .pipeline import groups, prepare, render, train_group
 from .snapshots import read_key
 
+log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 8  # seconds: an unreachable scheduler, or a server that is not Dask, is reported within 15 s
 
 
@@ -41,19 +43,30 @@ def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=N
     with client:
         executor = client.get_executor(pure=False)
         started = time.monotonic()
-        futures = {}
+        futures = {}  # future -> (config, None), or (config, the runs it trains) for a comparison's group
+        trained: dict[int, list] = {}  # a comparison trained in groups: its runs' results as they come back
         for j, cfg in enumerate(configs):
             try:
-                futures[executor.submit(remote_job, pack(cfg, out_dir, force))] = j
+                jobs = _groups(cfg, out_dir, force)
+                if jobs is None:
+                    futures[executor.submit(remote_job, pack(cfg, out_dir, force))] = (j, None)
+                else:  # its groups train on the workers; the video is drawn here when all are back
+                    trained[j] = [None] * len(cfg.runs)
+                    for job in jobs:
+                        futures[executor.submit(remote_train, pack_runs([cfg.runs[k] for k in job]))] = (j, job)
             except (NnvizError, OSError) as exc:
                 rows[j].status, rows[j].output = "failed", str(exc).splitlines()[0]
                 continue
             if report:
                 report(Path(cfg.source).stem, "on the cluster", 0, 1)
         for future in as_completed(futures):
-            j = futures[future]
+            j, job = futures[future]
             row = rows[j]
             row.seconds = time.monotonic() - started
+            if job is not None:
+                _group_done(future, j, configs[j], job, trained, row, out_dir, force, report)
+                row.seconds = time.monotonic() - started
+                continue
             try:
                 status, final_loss, files, runs, overrides = future.result()
                 outputs = Outputs.of(configs[j], out_dir)
@@ -78,6 +91,60 @@ def run_dask(configs: list[Config], out_dir, address: str, force: bool, report=N
     return rows
 
 
+def _groups(cfg, out_dir, force: bool) -> list[list[int]] | None:
+    """The groups of a comparison's runs that train together (pipeline.groups), when there are several and
+    its runs are to be trained: each then trains on a worker of its own. None: the whole config is one job."""
+    if not isinstance(cfg, Comparison):
+        return None
+    if not force and read_key(Outputs.of(cfg, out_dir).snapshots) == runs_key(cfg):
+        return None  # only drawing is left
+    jobs = groups([prepare(r) for r in cfg.runs])
+    return jobs if len(jobs) > 1 else None
+
+
+def _group_done(future, j: int, cfg, job: list[int], trained: dict, row, out_dir, force: bool, report) -> None:
+    """A group of comparison j's runs came back from the cluster: keep its results; once every group is
+    back, draw the video here from them. A group that failed fails the config."""
+    results = trained[j]
+    if results is None:  # an earlier group failed: the config has failed already
+        return
+    try:
+        group_results, where = future.result()
+        log.info("%s: runs %s trained together on %s", cfg.source, ", ".join(str(k + 1) for k in job), where)
+        for k, result in zip(job, group_results, strict=True):
+            results[k] = result
+        if any(r is None for r in results):
+            return
+        result = render(cfg, out_dir, force=force, trained=results)
+        row.status, row.output = "rendered", str(result.outputs.video)
+        row.final_loss, row.runs, row.overrides = result.final_loss, result.runs, result.overrides
+    except Exception as exc:  # a config's error, the worker died, or the cluster lost the job
+        trained[j] = None
+        row.status, row.output = "failed", one_line(exc)
+    if report:
+        report(Path(cfg.source).stem, "done", 1, 1)
+
+
+def pack_runs(runs: list[Config]) -> dict:
+    """Everything a worker needs to train some runs together, as plain picklable data."""
+    return {"runs": runs, "files": _files(runs), "limits": os.environ.get(limits.ENV, "")}
+
+
+def remote_train(job: dict) -> tuple[list, str]:
+    """On a worker: train packed runs together; return (their (History, final parameters), the worker)."""
+    os.environ[limits.ENV] = job["limits"]
+    with tempfile.TemporaryDirectory(prefix="nnviz-") as tmp:
+        runs = [_local_paths(r, k, job["files"], Path(tmp)) for k, r in enumerate(job["runs"])]
+        results = train_group([prepare(r) for r in runs], [train_key(r) for r in runs])
+    try:
+        from distributed import get_worker
+
+        where = get_worker().address
+    except (ImportError, ValueError):
+        where = f"process {os.getpid()}"
+    return results, where
+
+
 def _connect(Client, address: str):
     """A Client of the scheduler at `address`, or NnvizError within CONNECT_TIMEOUT + a few seconds: a server
     that is not Dask's (or never answers) must not hang the command."""
@@ -100,16 +167,22 @@ def _connect(Client, address: str):
 
 def pack(cfg: Config | Comparison, out_dir, force: bool) -> dict:
     """Everything a worker needs for one config (or comparison), as plain picklable data."""
-    files = {}
-    for k, run in enumerate(cfg.runs):
-        for role, params in (("data", run.data.params), ("init", run.model.init.params)):
-            if params.get("path"):
-                files[k, role] = _read_path(Path(params["path"]))
+    files = _files(cfg.runs)
     stored = {}
     o = Outputs.of(cfg, out_dir)
     if not force and read_key(o.snapshots) == runs_key(cfg):
         stored = {p.name: p.read_bytes() for p in (o.snapshots, o.weights) if p.is_file()}
     return {"config": cfg, "files": files, "stored": stored, "force": force, "limits": os.environ.get(limits.ENV, "")}
+
+
+def _files(runs) -> dict:
+    """{(run index, "data" or "init"): (name, bytes or {path: bytes})}: the files and folders runs name."""
+    files = {}
+    for k, run in enumerate(runs):
+        for role, params in (("data", run.data.params), ("init", run.model.init.params)):
+            if params.get("path"):
+                files[k, role] = _read_path(Path(params["path"]))
+    return files
 
 
 MAX_FOLDER_BYTES = 2 << 30  # a data folder larger than this is not sent to a cluster

@@ -120,3 +120,27 @@ def test_a_recording_renders_on_the_cluster(cluster, tmp_path):
     assert r.exit_code == 0 and "rendered" in r.output, r.output
     assert imageio_ffmpeg.count_frames_and_secs(str(out / "rec" / "rec.mp4"))[0] == 6
     assert (out / "rec" / "rec.npz").is_file() and (out / "rec" / "rec.json").is_file()
+
+
+def test_a_comparisons_groups_train_on_the_workers(cluster, tmp_path):
+    """Runs of two net shapes: two groups, each trained together on a worker; the video is drawn here, from
+    the same numbers local training gives."""
+    import numpy as np
+
+    from nnviz import snapshots
+    from nnviz.experiment import load_config
+    from nnviz.pipeline import train_runs
+
+    config = tmp_path / "two.yaml"
+    config.write_text(SMALL.replace("size: [320, 240]", "size: [640, 360]")
+                      + "sweep:\n  model.hidden: [[3], [5]]\n  train.optimizer.lr: [0.01, 0.05]\n")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["-v", "render", str(config), "--out", str(out), "--scheduler",
+                                  cluster.scheduler_address])
+    assert r.exit_code == 0 and "rendered" in r.output, r.output
+    assert r.output.count("trained together on tcp://127.0.0.1") == 2, r.output
+    labels, got = snapshots.load_runs(out / "two" / "two.npz")
+    want = [h for h, _ in train_runs(load_config(config).runs)]
+    for h, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(h.loss, w.loss, rtol=1e-12)
+    assert (out / "two" / "two.mp4").is_file() and (out / "two" / "two.json").is_file()
