@@ -130,8 +130,11 @@ render: {size: [640, 360], panels: [boundary, loss]}
     scene.frame(scene.n - 1)
     text = scene.panels[1].readout.get_text()
     assert "test" in text and "acc" in text and "MAE" not in text
-    # the boundary is computed finer than the stored 60 x 60 mesh: no staircase at video size
-    assert scene.panels[0].image.get_array().shape[0] > 60
+    # the boundary is computed for the panel's own pixels (every other one at most), far finer than the
+    # stored 60 x 60 mesh: no staircase at video size
+    boundary = scene.panels[0]
+    x0, y0, x1, y1 = boundary.image.box
+    assert boundary.image.rgb.shape == (y1 - y0, x1 - x0, 3) and boundary.rows_cols[0] > 60 and boundary.step <= 2
     scene.close()
 
 
@@ -160,3 +163,29 @@ def test_iteration_ticks_are_round_and_end_at_the_last_iteration():
 def test_log_ticks_have_one_format():
     assert [log_formatter(1e-3, 1.0)(v) for v in (1e-3, 0.01, 1)] == ["0.001", "0.01", "1"]
     assert [log_formatter(1e-6, 1.0)(v) for v in (1e-5, 1e-4, 0.1, 1)] == ["1e-5", "1e-4", "1e-1", "1e0"]
+
+
+def test_the_boundary_is_the_nets_output_at_each_pixel(write):
+    """Pixel (row, column) of the panel, from the top left, shows the net's output where the axes put it."""
+    from nnviz.model import layer_views, predict
+
+    path = write("p.yaml", """\
+data: {name: xor, samples: 60}
+model: {hidden: [4], output: sigmoid}
+train: {loss: bce, iterations: 50}
+render: {size: [640, 360], panels: [boundary, loss]}
+""")
+    cfg = load_config(path)
+    h = run_training(prepare(cfg), "k")[0]
+    scene = Scene(h, "t", cfg.render, panels=("boundary", "loss"))
+    scene.frame(scene.n - 1)
+    panel = scene.panels[0]
+    x0, y0, x1, y1 = panel.image.box
+    for row, col in ((0, 0), (y1 - y0 - 1, 0), (0, x1 - x0 - 1), ((y1 - y0) // 2, (x1 - x0) // 3)):
+        block = (row // panel.step * panel.step, col // panel.step * panel.step)  # the computed pixel it repeats
+        centre = (x0 + block[1] + panel.step / 2, y1 - block[0] - panel.step / 2)
+        where = panel.ax.transData.inverted().transform([centre])
+        p = float(predict(h.net, layer_views(h.net, h.theta[-1]), where)[0, 0])
+        want = np.array(panel.cmap(p)[:3]) * 255
+        assert np.abs(panel.image.rgb[row, col] - want).max() <= 3, (row, col, p)
+    scene.close()

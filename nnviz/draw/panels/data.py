@@ -6,12 +6,13 @@ import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.transforms import blended_transform_factory
 
-from ..compute import mesh, unit_outputs
+from ...model import layer_views, predict
+from ..pixels import Pixels, enlarge, inner_box, lut, pixel_mesh
 from ..theme import REGION_FADE
 from .base import PANELS, Panel, finite_range, font, value
 
 PER_SAMPLE_MAX = 32  # up to this many targets: one column per sample, else predicted-vs-target scatter
-FINE = (48, 160)  # the boundary is computed on a mesh of about a third of its pixels a side, within these
+PIXELS_A_SIDE = 300  # the boundary is computed for every pixel of a panel this tall, every other up to twice it, ...
 
 
 @PANELS.register("fit")
@@ -152,7 +153,8 @@ class FitPanel(Panel):
 class BoundaryPanel(Panel):
     """2-D input: the net's output over the plane as a heat map (one colour per class, shaded by confidence),
     training points filled, test points hollow. With the parameters kept, the output is computed at draw
-    time on a mesh fine enough for the panel's size; else the stored mesh is shown."""
+    time for every other pixel of the panel and written into the frame as pixels (draw/pixels.py); else
+    the stored mesh is shown, resampled by matplotlib."""
 
     def setup(self) -> list:
         h, ax, t = self.h, self.ax, self.theme
@@ -164,12 +166,16 @@ class BoundaryPanel(Panel):
             lo, hi = finite_range(h.y, pad=0.05)
             self.norm = (lo, hi)
         self.cmap = t.output_map()
+        self.table = lut(self.cmap)
         self.colors = np.array([to_rgb(c) for c in t.classes])
         self.paper = np.array(to_rgb(t.background))
         self.g = int(round(np.sqrt(len(h.grid_x))))
-        self.mesh = None  # (M*M, 2) the fine mesh, chosen in fit() once the panel's size is known
-        self.image = ax.imshow(np.zeros((self.g, self.g, 3)), origin="lower", extent=self.extent, aspect="auto",
-                               interpolation="bilinear", zorder=0)
+        self.points = None  # the data coordinates of the panel's pixels (every `step`-th), once laid out
+        if h.theta is not None:
+            self.image = Pixels((0, 0, 0, 0))
+        else:
+            self.image = ax.imshow(np.zeros((self.g, self.g, 3)), origin="lower", extent=self.extent,
+                                   aspect="auto", interpolation="bilinear", zorder=0)
         pts = [self._points(h.x, h.y, filled=True)]
         if h.test is not None:
             pts.append(self._points(h.test["x"], h.test["y"], filled=False))
@@ -196,20 +202,27 @@ class BoundaryPanel(Panel):
         return self.ax.scatter(x[:, 0], x[:, 1], s=42 * s, facecolors=t.background, edgecolors=c,
                                linewidths=2.0 * s, zorder=2)
 
-    def fit(self, renderer) -> bool:
-        changed = super().fit(renderer)
-        if self.h.theta is not None:
-            side = int(np.clip(self.ax.get_window_extent(renderer).height / 3, *FINE))
-            if side > self.g:
-                self.mesh, self.g = mesh(self.extent, side), side
-        return changed
-
     def update(self, i: int) -> None:
-        if self.mesh is not None:
-            pred = unit_outputs(self.h.net, self.h.theta[i], self.mesh)[-1]
-        else:
-            pred = self.h.grid_pred[i]
-        self.image.set_data(self.colour(pred).reshape(self.g, self.g, 3))
+        if self.h.theta is None:
+            self.image.set_data(self.colour(self.h.grid_pred[i]).reshape(self.g, self.g, 3))
+            return
+        if self.points is None:  # (the layout is final by the first frame)
+            box = inner_box(self.ax, self.ax.figure.canvas.get_renderer())
+            self.step = max(1, round((box[3] - box[1]) / PIXELS_A_SIDE))
+            self.image.box = box
+            points, self.rows_cols = pixel_mesh(self.ax, box, self.step)
+            self.points = points.astype(np.float32)
+        net = self.h.net  # (in float32: colours need no more, and it is twice as fast)
+        pred = predict(net, layer_views(net, self.h.theta[i].astype(np.float32)), self.points)
+        if self.kind == "classes":
+            rgb = (self.colour(pred) * 255 + 0.5).astype(np.uint8)
+        else:  # one output: its colour looked up in the colour map's table
+            with np.errstate(invalid="ignore"):
+                at = pred[:, 0] if self.kind == "binary" else (pred[:, 0] - self.norm[0]) / (self.norm[1] - self.norm[0])
+                rgb = self.table[(np.clip(np.nan_to_num(at, nan=0.5), 0, 1) * (len(self.table) - 1) + 0.5).astype(np.intp)]
+        rgb = rgb.reshape(*self.rows_cols, 3)
+        x0, y0, x1, y1 = self.image.box
+        self.image.rgb = enlarge(rgb, self.step, (y1 - y0, x1 - x0))
 
     def colour(self, pred: np.ndarray) -> np.ndarray:
         """(G, 3) the colour of each prediction (G, k)."""
