@@ -146,3 +146,22 @@ def test_linear_one_vs_two_layers(tmp_path):
     assert all(r.diverged_at == -1 for r in others)
     assert runs["2 layers tanh, lr 0.01"].final_loss > runs["1 layer, lr 0.01"].final_loss
     assert runs["2 layers tanh, lr 0.001"].final_loss < runs["2 layers tanh, lr 0.01"].final_loss
+
+
+def test_runs_past_the_colours_have_another_line_style(write):
+    """Ten runs, eight run colours: the ninth and tenth share the first two's colours, dashed, in the loss
+    panel and its legend, so every line still says which run it is."""
+    from nnviz.draw.scene import Scene
+    from nnviz.pipeline import train_runs
+
+    path = write("ten.yaml", CSMALL.replace("iterations: 200", "iterations: 20") +
+                 "sweep: {train.optimizer.lr: [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008, 0.009, 0.01]}\n")
+    cfg = load_config(path)
+    hs = [h for h, _ in train_runs(cfg.runs)]
+    scene = Scene(hs, cfg.title, cfg.render, labels=cfg.labels, note="", cell="fit")
+    loss = scene.panels[-1]
+    pairs = [(line.get_color(), line.get_linestyle()) for line in loss.lines]
+    assert len(set(pairs)) == 10 and pairs[8] == (pairs[0][0], "--") and pairs[0][1] == "-"
+    legend = [(h.get_color(), h.get_linestyle()) for h in loss.ax.get_legend().legend_handles]
+    assert legend == pairs
+    scene.close()

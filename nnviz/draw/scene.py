@@ -68,6 +68,9 @@ def use_video_text() -> None:
     matplotlib.rcParams["text.hinting"] = HINTING
 
 
+RUN_STYLES = ("-", "--", ":", "-.")  # a comparison's 9th run has the 1st's colour, dashed; the 17th, dotted
+
+
 class Scene:
     """One run: its panels side by side. A comparison (`labels` given, one per run, even for a single
     run): a grid of cells, one per run and labelled, each drawn by the `cell` panel, beside one loss panel
@@ -172,8 +175,9 @@ class Scene:
         outer = self.fig.add_gridspec(1, 2, width_ratios=[share, 1])
         rows, cols = _grid(len(self.hs), aspect * share / (share + 1) / HEADER, shape)
         inner = outer[0].subgridspec(rows, cols)
-        runs = self.theme.runs
+        runs = self.theme.runs  # past their number, colours come again with another line style
         colors = [runs[k % len(runs)] for k in range(len(self.hs))]
+        styles = [RUN_STYLES[k // len(runs) % len(RUN_STYLES)] for k in range(len(self.hs))]
         cells = []
         for k, (h, label) in enumerate(zip(self.hs, labels)):
             cell = PANELS[cell_panel](self.fig.add_subplot(inner[k // cols, k % cols]), h, cell_scale, self.settings)
@@ -182,7 +186,7 @@ class Scene:
             cells.append(cell)
         self.cells = cells
         return cells + [RunsLossPanel(self.fig.add_subplot(outer[1]), self.hs, labels, colors, self.scale,
-                                      self.settings.theme, self.log_time)]
+                                      self.settings.theme, self.log_time, styles)]
 
     def _share_axes(self) -> None:
         """Small multiples: axis labels only on the outer cells, and fewer ticks."""

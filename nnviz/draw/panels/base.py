@@ -137,9 +137,9 @@ def loss_axes(ax, losses: list[np.ndarray], last: int, name: str, most: int = 4,
     ax.yaxis.label.short = f"{name} (log)"  # what Panel.fit writes where the long label does not fit
 
 
-def legend_line(color, label, scale) -> Line2D:
-    """A legend entry: a short line in the run's colour."""
-    return Line2D([], [], color=color, lw=2.5 * scale, label=label)
+def legend_line(color, label, scale, style: str = "-") -> Line2D:
+    """A legend entry: a short line in the run's colour (and style)."""
+    return Line2D([], [], color=color, lw=2.5 * scale, ls=style, label=label)
 
 
 def mosaic(ax, n: int, h: int, w: int, gap: int, rows_first: bool = False):

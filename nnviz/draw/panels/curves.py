@@ -108,8 +108,9 @@ class RunsLossPanel:
     that diverged says so there, and a dashed line in its colour marks where)."""
 
     def __init__(self, ax, histories: list[History], labels, colors, scale: float, theme: str = "light",
-                 log_time: bool = False):
+                 log_time: bool = False, styles=None):
         self.ax, self.hs, self.labels, self.colors, self.scale = ax, histories, labels, colors, scale
+        self.styles = styles or ["-"] * len(histories)  # more runs than colours: the same colour, another style
         self.theme, self.log_time = THEMES.lookup(theme), log_time
 
     def setup(self) -> list:
@@ -121,8 +122,8 @@ class RunsLossPanel:
         ax.set_title("training loss", loc="left")
         self.lines, self.dots = [], []
         names = []
-        for h, label, color in zip(self.hs, self.labels, self.colors):
-            (line,) = ax.plot([], [], "-", lw=2 * s, color=color, label=label)
+        for h, label, color, style in zip(self.hs, self.labels, self.colors, self.styles):
+            (line,) = ax.plot([], [], style, lw=2 * s, color=color, label=label)
             (dot,) = ax.plot([], [], "o", ms=7 * s, color=color)
             self.lines.append(line)
             self.dots.append(dot)
@@ -130,7 +131,8 @@ class RunsLossPanel:
             if h.diverged_at >= 0:
                 ax.axvline(h.diverged_at, color=color, ls="--", lw=1.4 * s)
                 names[-1] = f"{label} (diverged at {h.diverged_at:,})"
-        ax.legend(handles=[legend_line(c, lb, s) for c, lb in zip(self.colors, names)], loc="upper center",
+        ax.legend(handles=[legend_line(c, lb, s, st) for c, lb, st in zip(self.colors, names, self.styles)],
+                  loc="upper center",
                   bbox_to_anchor=(0.5, -0.16), frameon=False, ncols=2 if len(self.hs) > 3 else 1)
         return self.lines + self.dots
 
