@@ -78,9 +78,15 @@ def evaluate(net: Net, p, x: np.ndarray, y: np.ndarray, loss) -> tuple[tuple, np
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         pred, cache = forward(net, p, x, keep=loss.logits is not None)
         out = cache[-1][1] if loss.logits else pred  # the logits, for losses computed from them
-        value = loss.value(out, y)
+        return _metrics(loss, y, pred, out, loss.value(out, y)), pred
+
+
+def _metrics(loss, y: np.ndarray, pred: np.ndarray, out: np.ndarray, value) -> tuple:
+    """(loss, mean absolute error, accuracy or NaN) from predictions (N, k) or (K, N, k), the loss's input
+    `out` and its values: each a number, or (K,)."""
+    with np.errstate(over="ignore", invalid="ignore"):
         acc = loss.accuracy(out, y) if loss.accuracy else np.full(np.shape(value), math.nan)
-        return (value, np.mean(np.abs(y - pred), axis=(-2, -1)), acc), pred
+        return value, np.mean(np.abs(y - pred), axis=(-2, -1)), acc
 
 
 def weight_mask(net: Net, dtype) -> np.ndarray:
@@ -168,9 +174,7 @@ def train_together(
             (value, mae, acc), pred_x = evaluate(net, p, x, y, loss)
         else:
             pred_x, out, value = seen
-            with np.errstate(invalid="ignore", over="ignore"):
-                mae = np.mean(np.abs(y - pred_x), axis=(-2, -1))
-                acc = loss.accuracy(out, y) if loss.accuracy else np.full(np.shape(value), math.nan)
+            value, mae, acc = _metrics(loss, y, pred_x, out, value)
         # (the first rows of the training set's predictions copied, so a snapshot holds no more than its own)
         pred_grid = None if grid is None else pred_x[:, : len(grid)].copy() if grid_in_x else predict(net, p, grid)
         held_out = evaluate(net, p, *test, loss)[0] if test is not None else None
