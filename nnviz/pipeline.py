@@ -187,7 +187,7 @@ def groups(preps: list[Prepared]) -> list[list[int]]:
     for k, p in enumerate(preps):
         content = hashlib.blake2b(digest_size=16)
         for a in (p.data.x, p.data.y, *p.test):
-            content.update(memoryview(np.ascontiguousarray(a)).cast("B"))  # (no copy of contiguous data)
+            content.update(np.ascontiguousarray(a))  # (its buffer: no copy of contiguous data)
             content.update(f"{a.dtype}{a.shape}".encode())
         key = (p.net, p.keep, content.hexdigest(), together_key(p.config.train, len(p.data.x)),
                str(p.theta0.dtype))
