@@ -115,22 +115,26 @@ def forward(net: Net, layers: list[np.ndarray], x: np.ndarray, keep: bool = True
 
     prepared=True: x is already with_bias_column(net, x), which makes the first layer one matrix product
     (the trainer prepares narrow inputs once; a wide input such as an image is not worth the copy).
+    keep=False (a prediction) adds the biases instead: five times faster on a boundary's 70,000 points,
+    where the column of ones makes every layer's output a strided copy.
     """
     cache = []
-    split = net.bias and not prepared  # x without its column of ones: the first layer adds b itself
     a_in = x
     last = net.n_layers - 1
     for i, wb in enumerate(layers):
-        if i == 0 and split:
-            z = x @ wb[..., :-1, :] + _row(wb[..., -1, :])
+        if net.bias and (i > 0 or not prepared) and a_in.shape[-1] == net.sizes[i]:
+            z = a_in @ wb[..., :-1, :]  # an input without its column of ones: b added
+            z += _row(wb[..., -1, :])
         elif wb.shape[-2] == 1:
             z = a_in * _row(wb[..., 0, :])  # an inner dimension of 1 (one input, no bias): a broadcast multiply
         else:
             z = a_in @ wb  # z = [a, 1] @ [w; b]
         act = ACTIVATIONS[net.activations[i]]
-        if i < last and net.bias:
+        if i < last and net.bias and keep:  # backward's inputs, with their column of ones
             nxt, a = _with_ones(z.shape[:-1], z.shape[-1], z.dtype)
             act.fn(z, out=a)
+        elif i < last and not keep:  # nothing kept: each layer's output written over its z
+            nxt = a = act.fn(z, out=z)
         else:
             nxt = a = act.fn(z)
         if keep:

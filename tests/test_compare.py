@@ -151,6 +151,8 @@ def test_linear_one_vs_two_layers(tmp_path):
 def test_runs_past_the_colours_have_another_line_style(write):
     """Ten runs, eight run colours: the ninth and tenth share the first two's colours, dashed, in the loss
     panel and its legend, so every line still says which run it is."""
+    from matplotlib.colors import to_hex
+
     from nnviz.draw.scene import Scene
     from nnviz.pipeline import train_runs
 
@@ -160,8 +162,11 @@ def test_runs_past_the_colours_have_another_line_style(write):
     hs = [h for h, _ in train_runs(cfg.runs)]
     scene = Scene(hs, cfg.title, cfg.render, labels=cfg.labels, note="", cell="fit")
     loss = scene.panels[-1]
-    pairs = [(line.get_color(), line.get_linestyle()) for line in loss.lines]
+    curves = loss.curves  # every run's line, in one collection
+    dashes = [seq for _, seq in curves.get_linestyles()]  # None: solid
+    pairs = [(to_hex(c), "-" if seq is None else "--") for c, seq in zip(curves.get_colors(), dashes)]
     assert len(set(pairs)) == 10 and pairs[8] == (pairs[0][0], "--") and pairs[0][1] == "-"
-    legend = [(h.get_color(), h.get_linestyle()) for h in loss.ax.get_legend().legend_handles]
+    assert dashes[9] == dashes[8] and len(dashes[8]) == 2  # dashed, not dotted or dash-dot
+    legend = [(to_hex(h.get_color()), h.get_linestyle()) for h in loss.ax.get_legend().legend_handles]
     assert legend == pairs
     scene.close()

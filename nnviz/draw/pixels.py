@@ -10,22 +10,37 @@ from matplotlib.colors import Colormap
 
 class Pixels(Artist):
     """An opaque picture at a box of the canvas's pixels (x0, y0, x1, y1; the origin at the bottom left, as
-    matplotlib's display coordinates): `rgb` (y1 - y0, x1 - x0, 3) uint8, its first row the top."""
+    matplotlib's display coordinates): `rgba` (y1 - y0, x1 - x0, 4) uint8, its first row the top, written
+    four bytes a pixel at once."""
 
     def __init__(self, box: tuple[int, int, int, int]):
         super().__init__()
         self.box = box
-        self.rgb: np.ndarray | None = None
+        self.rgba: np.ndarray | None = None
+
+    @property
+    def rgb(self) -> np.ndarray | None:
+        """(rows, cols, 3) uint8: the picture's colours (a view)."""
+        return None if self.rgba is None else self.rgba[..., :3]
 
     def draw(self, renderer) -> None:
-        if not self.get_visible() or self.rgb is None:
+        if not self.get_visible() or self.rgba is None:
             return
-        buf = np.asarray(renderer.buffer_rgba())
+        canvas = packed(np.asarray(renderer.buffer_rgba()))
         x0, y0, x1, y1 = self.box
-        top = buf.shape[0]
-        buf[top - y1 : top - y0, x0:x1, :3] = self.rgb
-        buf[top - y1 : top - y0, x0:x1, 3] = 255
+        top = canvas.shape[0]
+        canvas[top - y1 : top - y0, x0:x1] = packed(self.rgba)
         self.stale = False
+
+
+def packed(rgba: np.ndarray) -> np.ndarray:
+    """(..., 4) uint8, C-contiguous -> (...) uint32: a pixel a number (a view)."""
+    return rgba.view(np.uint32)[..., 0]
+
+
+def opaque(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) uint8 -> (..., 4) uint8 with alpha 255."""
+    return np.concatenate([rgb, np.full(rgb.shape[:-1] + (1,), 255, np.uint8)], axis=-1)
 
 
 def inner_box(ax, renderer) -> tuple[int, int, int, int]:
@@ -46,13 +61,15 @@ def pixel_mesh(ax, box, step: int) -> tuple[np.ndarray, tuple[int, int]]:
     return points, (rows, cols)
 
 
-def enlarge(rgb: np.ndarray, step: int, shape: tuple[int, int]) -> np.ndarray:
-    """(rows, cols, 3) -> each value repeated `step` times each way, cut to `shape` (height, width)."""
+def enlarge(rgba: np.ndarray, step: int, shape: tuple[int, int]) -> np.ndarray:
+    """(rows, cols, 4) uint8 -> each pixel repeated `step` times each way, cut to `shape` (height, width)."""
+    rows, cols = rgba.shape[:2]
     if step > 1:
-        rgb = np.repeat(np.repeat(rgb, step, axis=0), step, axis=1)
-    return rgb[: shape[0], : shape[1]]
+        rgba = np.broadcast_to(packed(np.ascontiguousarray(rgba))[:, None, :, None], (rows, step, cols, step))
+        rgba = rgba.reshape(rows * step, cols * step).view(np.uint8).reshape(rows * step, cols * step, 4)
+    return np.ascontiguousarray(rgba[: shape[0], : shape[1]])
 
 
 def lut(cmap: Colormap, n: int = 1024) -> np.ndarray:
-    """(n, 3) uint8: the colour map's colours at n even steps from 0 to 1, for indexing."""
-    return np.round(cmap(np.linspace(0, 1, n))[:, :3] * 255).astype(np.uint8)
+    """(n, 4) uint8: the colour map's opaque colours at n even steps from 0 to 1, for indexing."""
+    return opaque(np.round(cmap(np.linspace(0, 1, n))[:, :3] * 255).astype(np.uint8))

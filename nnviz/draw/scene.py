@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 from ..config import RenderConfig
 from ..snapshots import History
 from .captions import events, place
+from .glyphs import GlyphRenderer, Glyphs
 from .pacing import pick, progress
 from .panels import PANELS, RunsLossPanel
 from .panels.base import DPI, font, shrink_to
@@ -150,14 +151,20 @@ class Scene:
                 a.set_animated(True)
             with warnings.catch_warnings():  # long labels can squeeze the first layout; _fit shortens them
                 warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
-                self.canvas.draw()
-                for _ in range(3):  # something did not fit at this size: lay out and draw again
+                # laid out without drawing until everything fits, then drawn once as laid out
+                self.fig.draw_without_rendering()
+                for _ in range(3):  # something did not fit at this size: lay out again
                     if not self._fit():
                         break
-                    self.canvas.draw()
+                    self.fig.draw_without_rendering()
+                engine = self.fig.get_layout_engine()
+                self.fig.set_layout_engine("none")
+                self.canvas.draw()
+                self.fig.set_layout_engine(engine)
             if any(ax.get_window_extent().width < 2 or ax.get_window_extent().height < 2 for ax in self.fig.axes):
                 log.warning("%dx%d is too small for these panels: some are squeezed to nothing", w, h)
             self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.glyphs = GlyphRenderer(self.canvas.get_renderer(), Glyphs())
 
     def _axes(self, n: int) -> list:
         """The first panel large on the left; the others in a column on its right."""
@@ -287,8 +294,10 @@ class Scene:
         if self.caption is not None:
             self.caption.set_text(self.caption_of[i])
             self.caption.set_visible(bool(self.caption_of[i]))
-        for a in self.artists:
-            self.fig.draw_artist(a)
+        if self.glyphs._renderer is not self.canvas.get_renderer():
+            self.glyphs = GlyphRenderer(self.canvas.get_renderer(), Glyphs())
+        for a in self.artists:  # the readouts' text from cached glyphs
+            a.draw(self.glyphs)
         return np.asarray(self.canvas.buffer_rgba())
 
     def frames(self) -> Iterator[np.ndarray]:

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib import ticker
+from matplotlib.collections import LineCollection
 
 from ...snapshots import History
 from ..theme import THEMES
 from .base import PANELS, Panel, fit_ylabel, iteration_axis, legend_line, loss_axes, positive, value, width
+
+
+LINESTYLES = {"-": "solid", "--": "dashed", ":": "dotted", "-.": "dashdot"}  # format strings' names
 
 
 def _percent(v: float) -> str:
@@ -120,13 +124,15 @@ class RunsLossPanel:
         kept = [l for h, l in zip(self.hs, self.losses) if h.diverged_at < 0] or self.losses
         loss_axes(ax, kept, max(int(h.iteration[-1]) for h in self.hs), self.hs[0].loss_name, log=self.log_time)
         ax.set_title("training loss", loc="left")
-        self.lines, self.dots = [], []
+        # all runs' curves one collection and their end points another: two artists a frame, not 2 a run
+        self.xy = [np.column_stack([h.iteration, l]) for h, l in zip(self.hs, self.losses)]
+        self.curves = LineCollection([], linewidths=2 * s, colors=self.colors, linestyles=[LINESTYLES[st] for st in self.styles],
+                                     capstyle="projecting", joinstyle="round", zorder=2)
+        ax.add_collection(self.curves, autolim=False)
+        self.dots = ax.scatter(np.full(len(self.hs), np.nan), np.full(len(self.hs), np.nan), s=(7 * s) ** 2, c=self.colors,
+                               linewidths=1.0, edgecolors=self.colors, zorder=3)
         names = []
-        for h, label, color, style in zip(self.hs, self.labels, self.colors, self.styles):
-            (line,) = ax.plot([], [], style, lw=2 * s, color=color, label=label)
-            (dot,) = ax.plot([], [], "o", ms=7 * s, color=color)
-            self.lines.append(line)
-            self.dots.append(dot)
+        for h, label, color in zip(self.hs, self.labels, self.colors):
             names.append(label)
             if h.diverged_at >= 0:
                 ax.axvline(h.diverged_at, color=color, ls="--", lw=1.4 * s)
@@ -134,12 +140,11 @@ class RunsLossPanel:
         ax.legend(handles=[legend_line(c, lb, s, st) for c, lb, st in zip(self.colors, names, self.styles)],
                   loc="upper center",
                   bbox_to_anchor=(0.5, -0.16), frameon=False, ncols=2 if len(self.hs) > 3 else 1)
-        return self.lines + self.dots
+        return [self.curves, self.dots]
 
     def update(self, idx) -> None:
-        for h, loss, line, dot, i in zip(self.hs, self.losses, self.lines, self.dots, idx):
-            line.set_data(h.iteration[: i + 1], loss[: i + 1])
-            dot.set_data([h.iteration[i]], [loss[i]])
+        self.curves.set_segments([xy[: i + 1] for xy, i in zip(self.xy, idx)])
+        self.dots.set_offsets([xy[i] for xy, i in zip(self.xy, idx)])
 
     def fit(self, renderer) -> bool:
         return fit_ylabel(self.ax, renderer)

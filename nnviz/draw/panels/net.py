@@ -9,6 +9,7 @@ from matplotlib.patches import Ellipse
 
 from ...model import unflatten
 from ..compute import act_range, mesh, unit_outputs
+from ..pixels import Pixels, opaque
 from .base import PANELS, Panel, font, legend_line, mosaic, no_frame
 
 MAX_UNITS = 8  # a layer with more units shows this many, and says how many more there are
@@ -71,14 +72,12 @@ class NetworkPanel(Panel):
             self.cell_x = mesh((lo[0], hi[0], lo[1], hi[1]), CELL)
         self.cmap = t.output_map()
         self.shapes = []  # (ring, centre) to make round once the axes' aspect is known (fit)
-        self.squares = []  # (layer, unit, centre): the units whose pictures the sheet holds (2-D input)
-        if self.heat:  # every unit's picture in one image of the panel's pixels, drawn unscaled once a frame
-            self.sheet = ax.figure.figimage(np.zeros((2, 2, 4), np.uint8), origin="lower", zorder=3)
-            artists.append(self.sheet)
+        self.squares = []  # (layer, unit, centre, Pixels): the units drawn as their own pictures (2-D input)
         for layer, pts in enumerate(self.pos):
             for i, (px, py) in enumerate(pts):
-                if self.heat and layer > 0:
-                    self.squares.append((layer, i, (px, py)))
+                if self.heat and layer > 0:  # a square of the canvas's pixels, written unscaled each frame
+                    self.squares.append((layer, i, (px, py), Pixels((0, 0, 0, 0))))
+                    artists.append(self.squares[-1][3])
                     continue
                 ring = Ellipse((px, py), 2 * r, 2 * r, facecolor=t.background, edgecolor=t.muted, lw=1.0 * s,
                                zorder=2)
@@ -113,42 +112,35 @@ class NetworkPanel(Panel):
 
         for layer, unit, ring in self.units:
             ring.set_facecolor(self.cmap(float(frac(layer, unit).mean())))
-        if self.heat and self.boxes:
-            for (layer, unit, _), (rows, cols, iy, ix) in zip(self.squares, self.boxes):
+        for layer, unit, _, square in self.squares:
+            if square.rgba is not None:  # laid out: the picture inside the square's one-pixel frame
                 picture = self.cmap(frac(layer, unit).reshape(CELL, CELL), bytes=True)
-                self.pixels[rows, cols] = picture[iy][:, ix]  # (nearest: the sheet is at screen resolution)
-            self.sheet.set_data(self.pixels)
-
-    boxes: list = []  # per square: (row slice, column slice, source rows, source columns) in the sheet
+                square.rgba[-2:0:-1, 1:-1] = picture[self.pick][:, self.pick]  # (first row the top)
 
     def fit(self, renderer) -> bool:
-        """Round nodes, and the sheet of square pictures at the panel's pixel size: widths in axes units
-        scaled by the axes' height / width."""
+        """Round nodes (widths in axes units scaled by the axes' height / width), and each unit's square of
+        pixels where the axes now are."""
         box = self.ax.get_window_extent(renderer)
         size = (int(round(box.width)), int(round(box.height)))
-        if self.heat:
-            self.sheet.ox, self.sheet.oy = int(round(box.x0)), int(round(box.y0))
-        if size == getattr(self, "pixel_size", None) or min(size) < 2:
+        if min(size) < 2:
             return super().fit(renderer)
-        self.pixel_size = (w, h) = size
-        k = h / w
-        r = self.radius
+        w, h = size
+        side = max(3, int(round(2 * self.radius * h)))
+        inner = np.arange(side - 2)  # the CELL x CELL picture's nearest cell at each inner pixel
+        self.pick = np.minimum(((inner + 0.5) / (side - 2) * CELL).astype(int), CELL - 1)
+        frame = opaque((np.array(to_rgb(self.theme.muted)) * 255).astype(np.uint8))
+        ox, oy = int(round(box.x0)), int(round(box.y0))
+        for _, _, (px, py), square in self.squares:
+            x0, y0 = int(round(px * w - side / 2)), int(round(py * h - side / 2))
+            x0, y0 = ox + min(max(x0, 0), w - side), oy + min(max(y0, 0), h - side)
+            square.box = (x0, y0, x0 + side, y0 + side)
+            if square.rgba is None or square.rgba.shape[0] != side:
+                square.rgba = np.broadcast_to(frame, (side, side, 4)).copy()
+        if size == getattr(self, "pixel_size", None):
+            return super().fit(renderer)
+        self.pixel_size = size
         for ring, _ in self.shapes:
-            ring.set_width(2 * r * k)
-        if self.heat:  # each square: its pixels in the sheet, a one-pixel frame, the picture inside
-            self.pixels = np.zeros((h, w, 4), np.uint8)
-            frame = (np.array(to_rgb(self.theme.muted)) * 255).astype(np.uint8)
-            self.boxes = []
-            side = max(3, int(round(2 * r * h)))
-            for _, _, (px, py) in self.squares:
-                x0, y0 = int(round(px * w - side / 2)), int(round(py * h - side / 2))
-                x0, y0 = min(max(x0, 0), w - side), min(max(y0, 0), h - side)
-                self.pixels[y0 : y0 + side, x0 : x0 + side, :3] = frame
-                self.pixels[y0 : y0 + side, x0 : x0 + side, 3] = 255
-                inner = np.arange(side - 2)
-                pick = np.minimum(((inner + 0.5) / (side - 2) * CELL).astype(int), CELL - 1)
-                self.boxes.append((slice(y0 + 1, y0 + side - 1), slice(x0 + 1, x0 + side - 1), pick, pick))
-            self.sheet.set_data(self.pixels)
+            ring.set_width(2 * self.radius * h / w)
         super().fit(renderer)
         return True
 

@@ -1,0 +1,194 @@
+"""Text that changes every frame, drawn from cached glyphs.
+
+matplotlib 3.11 renders text one glyph at a time through FreeType, about 0.15 ms a glyph: a comparison's
+counter and readouts (17 lines of a dozen characters for 16 runs) cost 30 ms a frame, more than all its
+lines and points. Those texts are in a fixed-pitch font, where a line is its glyphs side by side at
+whole multiples of one advance: each glyph is rendered once (at each 1/8-pixel phase it lands on) and
+kept, and a line costs a few array copies. Other text (other fonts, rotated, clipped to a path, or a
+matplotlib without the glyph API) is drawn by matplotlib as before."""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import ft2font
+from matplotlib.backends.backend_agg import get_hinting_flag
+from matplotlib.font_manager import FontProperties, findfont, get_font
+
+PHASES = 8  # subpixel positions a glyph is rendered at, each way
+_IDENTITY = [[0x10000, 0], [0, 0x10000]]  # FreeType's 16.16 unit matrix
+_FAST = all(hasattr(ft2font.FT2Font, m) for m in ("_layout", "_render_glyph", "_set_transform")) and \
+    hasattr(ft2font, "FaceFlags") and hasattr(ft2font, "RenderMode")
+_PROBE = "l -_.0|%Wg"  # a line laid out by matplotlib and by us once a font: the same places, or no cache
+
+
+class Glyphs:
+    """Glyph masks of fixed-pitch fonts, by font, size, glyph and subpixel phase."""
+
+    def __init__(self):
+        self.fonts: dict = {}   # (FontProperties, dpi) -> (FT2Font, size in points) or None
+        self.glyphs: dict = {}  # (font file, size, dpi, char, phase x, phase y) -> (mask, left, top, advance)
+        self.inks: dict = {}    # (font file, size, dpi, char) -> (advance, bottom, top) in 1/64 px, or None
+        self.measures: dict = {}  # (FontProperties, dpi) -> whether `metrics` agrees with the renderer's
+
+    def font(self, prop: FontProperties, dpi: float):
+        """(FT2Font, size in points) of a fixed-pitch font whose lines matplotlib lays out glyph after
+        glyph at their advances, as `line` does; None for any other."""
+        key = (prop, dpi)
+        if key not in self.fonts:
+            font = get_font(findfont(prop)) if _FAST else None
+            face = None
+            if font is not None and ft2font.FaceFlags.FIXED_WIDTH in font.face_flags:
+                face = (font, prop.get_size_in_points())
+                font.set_size(face[1], dpi)
+                theirs = [round(64 * item.x) for item in font._layout(_PROBE, flags=get_hinting_flag())]
+                advances = [self.ink(font, face[1], dpi, c) for c in _PROBE]
+                if None in advances or theirs != list(np.cumsum([0] + [a[0] for a in advances[:-1]])):
+                    face = None
+            self.fonts[key] = face
+        return self.fonts[key]
+
+    def glyph(self, font, size: float, dpi: float, char: str, qx: int, qy: int):
+        """(mask (rows, cols) uint8, left, top, advance in 1/64 px) of `char` with its origin at
+        (qx, qy) / PHASES pixels; left and top from the origin (top upwards); None when the font lacks it."""
+        key = (font.fname, size, dpi, char, qx, qy)
+        found = self.glyphs.get(key)
+        if found is None:
+            index = font.get_char_index(ord(char))
+            if index == 0:
+                return None
+            flags = get_hinting_flag()
+            advance = self.ink(font, size, dpi, char)[0]
+            font.set_size(size, dpi)
+            font._set_transform(_IDENTITY, [qx * 64 // PHASES, qy * 64 // PHASES])
+            bitmap = font._render_glyph(index, flags, ft2font.RenderMode.NORMAL)
+            font._set_transform(_IDENTITY, [0, 0])
+            found = self.glyphs[key] = (np.array(bitmap.buffer, dtype=np.uint8), bitmap.left, bitmap.top, advance)
+        return found
+
+    def ink(self, font, size: float, dpi: float, char: str):
+        """(advance, bottom, top) of `char` in 1/64 px: the step matplotlib's layout takes after it, and its
+        outline box up and down; None when the font lacks it."""
+        key = (font.fname, size, dpi, char)
+        if key not in self.inks:
+            index = font.get_char_index(ord(char))
+            found = None
+            if index:
+                flags = get_hinting_flag()
+                font.set_size(size, dpi)
+                pair = font._layout(char * 2, flags=flags)
+                g = font.load_glyph(index, flags)
+                found = (round(64 * (pair[1].x - pair[0].x)), g.bbox[1], g.bbox[3])
+            self.inks[key] = found
+        return self.inks[key]
+
+    def metrics(self, s: str, prop: FontProperties, dpi: float, renderer):
+        """(width, height, descent) in pixels of a line of text, as Agg's get_text_width_height_descent
+        measures it (the advances across, the glyphs' outline boxes up and down), or None when it cannot
+        say. Checked against the renderer once a font: a matplotlib that measures otherwise is asked."""
+        face = self.font(prop, dpi)
+        if face is None or not s or not s.isprintable():
+            return None
+        key = (prop, dpi)
+        if key not in self.measures:
+            probe = "l -_.0"
+            ours = self._measure(probe, face, dpi)
+            self.measures[key] = ours is not None and \
+                np.allclose(ours, renderer.get_text_width_height_descent(probe, prop, False), atol=1e-6)
+        return self._measure(s, face, dpi) if self.measures[key] else None
+
+    def _measure(self, s: str, face, dpi: float):
+        inks = [self.ink(*face, dpi, c) for c in s]
+        if None in inks:
+            return None
+        bottom, top = min(i[1] for i in inks), max(i[2] for i in inks)
+        return sum(i[0] for i in inks) / 64, (top - bottom) / 64, -bottom / 64
+
+    def line(self, s: str, prop: FontProperties, dpi: float, x: float, y: float):
+        """(coverage (rows, cols) uint8, left column, top row) of one line of text whose baseline starts at
+        (x, y) (pixels, y upwards), or None when it cannot be drawn from the cache."""
+        face = self.font(prop, dpi)
+        if face is None or not s.isprintable():
+            return None
+        font, size = face
+        pen_x, pen_y = round(64 * x), round(64 * y)
+        iy, qy = divmod((pen_y * PHASES + 32) // 64, PHASES)  # to the nearest phase
+        parts = []
+        for char in s:
+            ix, qx = divmod((pen_x * PHASES + 32) // 64, PHASES)
+            g = self.glyph(font, size, dpi, char, qx, qy)
+            if g is None:
+                return None
+            mask, left, top, advance = g
+            if mask.size:
+                parts.append((mask, ix + left, iy + top))
+            pen_x += advance
+        if not parts:
+            return np.zeros((0, 0), np.uint8), 0, 0
+        x0 = min(p[1] for p in parts)
+        x1 = max(p[1] + p[0].shape[1] for p in parts)
+        top = max(p[2] for p in parts)
+        bottom = min(p[2] - p[0].shape[0] for p in parts)
+        out = np.zeros((top - bottom, x1 - x0), np.uint8)
+        for mask, left, t in parts:
+            r, c = top - t, left - x0
+            np.maximum(out[r : r + mask.shape[0], c : c + mask.shape[1]], mask,
+                       out=out[r : r + mask.shape[0], c : c + mask.shape[1]])
+        return out, x0, top
+
+
+def blend(buf: np.ndarray, coverage: np.ndarray, col: int, row: int, rgba, clip=None) -> None:
+    """Paint colour `rgba` (floats 0..1) through `coverage` (rows, cols) uint8 onto the (H, W, 4) uint8
+    canvas `buf` with its top left at (row, col), cut to the canvas and to `clip` (x0, y0, x1, y1 in
+    rows/columns from the top left)."""
+    height, width = buf.shape[:2]
+    r0, c0, r1, c1 = row, col, row + coverage.shape[0], col + coverage.shape[1]
+    lo_r, lo_c, hi_r, hi_c = 0, 0, height, width
+    if clip is not None:
+        lo_c, lo_r, hi_c, hi_r = max(clip[0], 0), max(clip[1], 0), min(clip[2], width), min(clip[3], height)
+    cr0, cc0, cr1, cc1 = max(r0, lo_r), max(c0, lo_c), min(r1, hi_r), min(c1, hi_c)
+    if cr0 >= cr1 or cc0 >= cc1:
+        return
+    a = coverage[cr0 - r0 : cr1 - r0, cc0 - c0 : cc1 - c0, None] * np.float32(rgba[3] / 255)
+    dst = buf[cr0:cr1, cc0:cc1]
+    color = np.asarray(rgba[:3], np.float32) * 255
+    if dst[..., 3].min() == 255:  # an opaque canvas (every frame): stays opaque
+        rgb = dst[..., :3].astype(np.float32)
+        rgb += (color - rgb) * a
+        dst[..., :3] = rgb + 0.5
+        return
+    under = dst[..., 3:].astype(np.float32) / 255
+    out_a = a + under * (1 - a)
+    rgb = (color * a + dst[..., :3] * (under * (1 - a))) / np.maximum(out_a, 1e-6)
+    dst[..., :3] = np.rint(np.where(out_a > 0, rgb, dst[..., :3]))
+    dst[..., 3:] = np.rint(out_a * 255)
+
+
+class GlyphRenderer:
+    """An Agg renderer's stand-in for drawing animated artists: one-line, unrotated text in a fixed-pitch
+    font comes from `glyphs`; everything else goes to the renderer."""
+
+    def __init__(self, renderer, glyphs: Glyphs):
+        self._renderer, self._glyphs = renderer, glyphs
+
+    def __getattr__(self, name):
+        return getattr(self._renderer, name)
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        r = self._renderer
+        found = None if ismath else self._glyphs.metrics(s, prop, r.dpi, r)
+        return found if found is not None else r.get_text_width_height_descent(s, prop, ismath)
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        r = self._renderer
+        path, _ = gc.get_clip_path()
+        plain = not (angle or ismath or path is not None or "\n" in s) and gc.get_antialiased()
+        placed = None if not plain else \
+            self._glyphs.line(s, prop, r.dpi, x, r.height - y)
+        if placed is None:
+            return r.draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        coverage, left, top = placed
+        rgba = list(gc.get_rgb())
+        alpha = gc.get_alpha() if len(rgba) == 3 or gc.get_forced_alpha() else rgba[3]
+        clip = gc.get_clip_rectangle()
+        box = None if clip is None else (int(round(clip.x0)), int(round(r.height - clip.y1)),
+                                         int(round(clip.x1)), int(round(r.height - clip.y0)))
+        blend(np.asarray(r.buffer_rgba()), coverage, left, int(r.height) - top, rgba[:3] + [alpha], box)
