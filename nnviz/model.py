@@ -109,7 +109,8 @@ def with_bias_column(net: Net, x: np.ndarray, dtype) -> np.ndarray:
     return buf
 
 
-def forward(net: Net, layers: list[np.ndarray], x: np.ndarray, keep: bool = True, prepared: bool = False):
+def forward(net: Net, layers: list[np.ndarray], x: np.ndarray, keep: bool = True, prepared: bool = False,
+            buffers: list | None = None):
     """x (N, d_in) -> (y (N, d_out), cache); layers from layer_views. cache holds each layer's (input, z, a).
     With K runs' layers, y is (K, N, d_out); x is (N, d_in), shared, or (K, N, d_in).
 
@@ -117,18 +118,20 @@ def forward(net: Net, layers: list[np.ndarray], x: np.ndarray, keep: bool = True
     (the trainer prepares narrow inputs once; a wide input such as an image is not worth the copy).
     keep=False (a prediction) adds the biases instead: five times faster on a boundary's 70,000 points,
     where the column of ones makes every layer's output a strided copy.
+    buffers: a list where each layer's product is kept and written again by the next call of the same
+    shapes (a panel's pixels every frame: no fresh megabytes to fault in, twice as fast).
     """
     cache = []
     a_in = x
     last = net.n_layers - 1
     for i, wb in enumerate(layers):
         if net.bias and (i > 0 or not prepared) and a_in.shape[-1] == net.sizes[i]:
-            z = a_in @ wb[..., :-1, :]  # an input without its column of ones: b added
+            z = _product(a_in, wb[..., :-1, :], buffers, i)  # an input without its column of ones: b added
             z += _row(wb[..., -1, :])
         elif wb.shape[-2] == 1:
             z = a_in * _row(wb[..., 0, :])  # an inner dimension of 1 (one input, no bias): a broadcast multiply
         else:
-            z = a_in @ wb  # z = [a, 1] @ [w; b]
+            z = _product(a_in, wb, buffers, i)  # z = [a, 1] @ [w; b]
         act = ACTIVATIONS[net.activations[i]]
         if i < last and net.bias and keep:  # backward's inputs, with their column of ones
             nxt, a = _with_ones(z.shape[:-1], z.shape[-1], z.dtype)
@@ -166,10 +169,38 @@ def backward(net: Net, layers: list[np.ndarray], cache, dy: np.ndarray, grads: l
             da = delta * _row(w[..., 0]) if w.shape[-1] == 1 else delta @ _t(w)
 
 
-def predict(net: Net, layers: list[np.ndarray], x: np.ndarray) -> np.ndarray:
-    """x (N, d_in) -> y (N, d_out), keeping nothing for backward."""
+def _product(a: np.ndarray, w: np.ndarray, buffers: list | None, i: int) -> np.ndarray:
+    """a @ w, written into buffers[i] when it has the product's shape and type (made there when not)."""
+    if buffers is None:
+        return a @ w
+    shape = (*np.broadcast_shapes(a.shape[:-2], w.shape[:-2]), a.shape[-2], w.shape[-1])
+    dtype = np.result_type(a, w)
+    buffers.extend([None] * (i + 1 - len(buffers)))
+    if buffers[i] is None or buffers[i].shape != shape or buffers[i].dtype != dtype:
+        buffers[i] = np.empty(shape, dtype)
+    return np.matmul(a, w, out=buffers[i])
+
+
+def predict(net: Net, layers: list[np.ndarray], x: np.ndarray, buffers: list | None = None) -> np.ndarray:
+    """x (N, d_in) -> y (N, d_out), keeping nothing for backward. With `buffers` (see forward), y may be
+    one of them: used up before the next call."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return forward(net, layers, x, keep=False)[0]
+        return forward(net, layers, x, keep=False, buffers=buffers)[0]
+
+
+def predict_columns(net: Net, layers: list[np.ndarray], xt: np.ndarray, buffers: list | None = None) -> np.ndarray:
+    """xt (d_in, N), the samples as columns -> y (N, d_out) (a transposed view): one run's prediction for a
+    picture's many points. Each layer is W^T @ a^T, so every elementwise step (the bias, the activation)
+    runs along N contiguous values: three times faster than rows of 8 at 80,000 points. buffers as
+    forward's; y is then one of them, used up before the next call."""
+    a = xt
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, wb in enumerate(layers):
+            z = _product(_t(wb[: net.sizes[i]]), a, buffers, i)  # (fan_out, N)
+            if net.bias:
+                z += wb[-1][:, None]
+            a = ACTIVATIONS[net.activations[i]].fn(z.T, out=z.T).T  # (a softmax's axis is the units')
+    return a.T
 
 
 PARAMETER_NAME = re.compile(r"^([wb])(\d+)\[(\d+)(?:,\s*(\d+))?\]$")  # w0[1,2] (row, column) or b1[3]

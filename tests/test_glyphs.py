@@ -30,11 +30,15 @@ def pictures(texts, **kw):
     return out
 
 
-def test_a_fixed_pitch_line_matches_matplotlibs_pixels(monkeypatch):
+@pytest.mark.parametrize("family", ["monospace", "sans-serif", "serif"])
+def test_a_line_matches_matplotlibs_pixels(monkeypatch, family):
     monkeypatch.setattr(glyphs, "PHASES", 64)  # every 1/64 pixel, as FreeType places them: the same pixels
-    theirs, ours = pictures(TEXTS, family="monospace", fontsize=11, color="#1f3a93")
+    theirs, ours = pictures(TEXTS + ["AVAWAY Tj fi ÄÉ"], family=family, fontsize=11, color="#1f3a93")
     assert (theirs != 255).any(axis=-1).sum() > 500  # there is text to compare
-    assert np.abs(theirs - ours).max() <= 2
+    diff = np.abs(theirs - ours).max(axis=-1)
+    # where two glyphs touch, their coverages are merged (the larger) where matplotlib paints one over the
+    # other: a pixel or two differ a little there
+    assert (diff > 2).sum() <= 3 and diff.max() <= 16
 
 
 def test_eighth_pixel_phases_stay_close_to_it():
@@ -44,9 +48,10 @@ def test_eighth_pixel_phases_stay_close_to_it():
     assert diff.mean() < 0.15
 
 
-@pytest.mark.parametrize("kw", [dict(family="sans-serif"), dict(family="monospace", rotation=30),
+@pytest.mark.parametrize("kw", [dict(family="monospace", rotation=30), dict(family="sans-serif", rotation=90),
                                 dict(family="monospace", text="$x^2$ step 3"),
-                                dict(family="monospace", antialiased=False)])
+                                dict(family="sans-serif", antialiased=False),
+                                dict(family="sans-serif", fontfeatures=["-kern"])])
 def test_what_it_cannot_draw_matplotlib_draws(kw):
     kw = dict(kw)
     texts = [kw.pop("text")] if "text" in kw else TEXTS
@@ -63,6 +68,7 @@ def test_measures_are_the_renderers():
     for size in (7, 9.5, 13):
         prop = FontProperties(family="monospace", size=size)
         assert cache.metrics("0", prop, renderer.dpi, renderer) is not None  # measured from the cache
+        assert cache.metrics("0", FontProperties(size=size), renderer.dpi, renderer) is None  # proportional
         for s in TEXTS + ["".join(rng.choice(list("gjpqy()[]{}_^~'\"ÄÉ.,;: "), 15)) for _ in range(5)] + [" "]:
             assert ours.get_text_width_height_descent(s, prop, False) == \
                 pytest.approx(renderer.get_text_width_height_descent(s, prop, False), abs=1e-9), s

@@ -134,7 +134,7 @@ render: {size: [640, 360], panels: [boundary, loss]}
     # stored 60 x 60 mesh: no staircase at video size
     boundary = scene.panels[0]
     x0, y0, x1, y1 = boundary.image.box
-    assert boundary.image.rgb.shape == (y1 - y0, x1 - x0, 3) and boundary.rows_cols[0] > 60 and boundary.step <= 2
+    assert boundary.image.rgb.shape == (y1 - y0, x1 - x0, 3) and boundary.image.rgba.shape[0] > 60 and boundary.image.step <= 2
     scene.close()
 
 
@@ -178,14 +178,18 @@ render: {size: [640, 360], panels: [boundary, loss]}
     cfg = load_config(path)
     h = run_training(prepare(cfg), "k")[0]
     scene = Scene(h, "t", cfg.render, panels=("boundary", "loss"))
-    scene.frame(scene.n - 1)
+    frame = scene.frame(scene.n - 1)
     panel = scene.panels[0]
     x0, y0, x1, y1 = panel.image.box
-    for row, col in ((0, 0), (y1 - y0 - 1, 0), (0, x1 - x0 - 1), ((y1 - y0) // 2, (x1 - x0) // 3)):
-        block = (row // panel.step * panel.step, col // panel.step * panel.step)  # the computed pixel it repeats
-        centre = (x0 + block[1] + panel.step / 2, y1 - block[0] - panel.step / 2)
+    step = panel.image.step
+    top = frame.shape[0] - y1  # the box's first row in the frame
+    for row, col in ((0, 0), (y1 - y0 - 1, 0), (0, x1 - x0 - 1), ((y1 - y0) // 2, (x1 - x0) // 3),
+                     (y1 - y0 - 1, x1 - x0 - 1)):
+        block = (row // step * step, col // step * step)  # the computed pixel it repeats
+        centre = (x0 + block[1] + step / 2, y1 - block[0] - step / 2)
         where = panel.ax.transData.inverted().transform([centre])
         p = float(predict(h.net, layer_views(h.net, h.theta[-1]), where)[0, 0])
         want = np.array(panel.cmap(p)[:3]) * 255
         assert np.abs(panel.image.rgb[row, col] - want).max() <= 3, (row, col, p)
+        assert np.array_equal(frame[top + row, x0 + col, :3], panel.image.rgb[row, col])  # painted there
     scene.close()

@@ -1,72 +1,62 @@
-"""Text that changes every frame, drawn from cached glyphs.
+"""Text drawn every frame, from cached glyphs.
 
 matplotlib 3.11 renders text one glyph at a time through FreeType, about 0.15 ms a glyph: a comparison's
 counter and readouts (17 lines of a dozen characters for 16 runs) cost 30 ms a frame, more than all its
-lines and points. Those texts are in a fixed-pitch font, where a line is its glyphs side by side at
-whole multiples of one advance: each glyph is rendered once (at each 1/8-pixel phase it lands on) and
-kept, and a line costs a few array copies. Other text (other fonts, rotated, clipped to a path, or a
-matplotlib without the glyph API) is drawn by matplotlib as before."""
+lines and points. Here each glyph is rendered once at each 1/8-pixel phase it lands on and kept, and a
+line costs a few array copies. Where the glyphs go is matplotlib's own layout: in a fixed-pitch font
+(the readouts) whole multiples of one advance, checked against that layout once a font; in any other,
+the layout of each line, asked once and kept (labels redrawn every frame over moving lines). Rotated
+text, math, text clipped to a path, and a matplotlib without the glyph API are drawn by matplotlib."""
 from __future__ import annotations
+
+from collections import OrderedDict
 
 import numpy as np
 from matplotlib import ft2font
 from matplotlib.backends.backend_agg import get_hinting_flag
-from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 
 PHASES = 8  # subpixel positions a glyph is rendered at, each way
+LINES = 4096  # laid-out lines of proportional text kept
 _IDENTITY = [[0x10000, 0], [0, 0x10000]]  # FreeType's 16.16 unit matrix
 _FAST = all(hasattr(ft2font.FT2Font, m) for m in ("_layout", "_render_glyph", "_set_transform")) and \
-    hasattr(ft2font, "FaceFlags") and hasattr(ft2font, "RenderMode")
-_PROBE = "l -_.0|%Wg"  # a line laid out by matplotlib and by us once a font: the same places, or no cache
+    hasattr(ft2font, "FaceFlags") and hasattr(ft2font, "RenderMode") and hasattr(fontManager, "_find_fonts_by_props")
+_PROBE = "l -_.0|%Wg"  # a line laid out by matplotlib and by us once a font: the same places, or no shortcut
 
 
 class Glyphs:
-    """Glyph masks of fixed-pitch fonts, by font, size, glyph and subpixel phase."""
+    """Glyph masks by font, size, glyph and subpixel phase, and where a line's glyphs go."""
 
     def __init__(self):
-        self.fonts: dict = {}   # (FontProperties, dpi) -> (FT2Font, size in points) or None
-        self.glyphs: dict = {}  # (font file, size, dpi, char, phase x, phase y) -> (mask, left, top, advance)
-        self.inks: dict = {}    # (font file, size, dpi, char) -> (advance, bottom, top) in 1/64 px, or None
+        self.faces: dict = {}   # (FontProperties, dpi) -> (FT2Font, size in points, fixed pitch) or None
+        self.glyphs: dict = {}  # (font file, size, dpi, glyph index, phase x, phase y) -> (mask, left, top)
+        self.inks: dict = {}    # (font file, size, dpi, char) -> (glyph index, advance, bottom, top) or None
+        self.lines: OrderedDict = OrderedDict()  # (text, font file, size, dpi) -> places, the newest last
         self.measures: dict = {}  # (FontProperties, dpi) -> whether `metrics` agrees with the renderer's
 
-    def font(self, prop: FontProperties, dpi: float):
-        """(FT2Font, size in points) of a fixed-pitch font whose lines matplotlib lays out glyph after
-        glyph at their advances, as `line` does; None for any other."""
+    def face(self, prop: FontProperties, dpi: float):
+        """(FT2Font, size in points, fixed) of the font matplotlib draws `prop` with (its fallbacks
+        included); fixed when its lines are glyphs side by side at their advances, as matplotlib lays them
+        out; None when this matplotlib has no glyph API."""
         key = (prop, dpi)
-        if key not in self.fonts:
-            font = get_font(findfont(prop)) if _FAST else None
+        if key not in self.faces:
             face = None
-            if font is not None and ft2font.FaceFlags.FIXED_WIDTH in font.face_flags:
-                face = (font, prop.get_size_in_points())
-                font.set_size(face[1], dpi)
-                theirs = [round(64 * item.x) for item in font._layout(_PROBE, flags=get_hinting_flag())]
-                advances = [self.ink(font, face[1], dpi, c) for c in _PROBE]
-                if None in advances or theirs != list(np.cumsum([0] + [a[0] for a in advances[:-1]])):
-                    face = None
-            self.fonts[key] = face
-        return self.fonts[key]
-
-    def glyph(self, font, size: float, dpi: float, char: str, qx: int, qy: int):
-        """(mask (rows, cols) uint8, left, top, advance in 1/64 px) of `char` with its origin at
-        (qx, qy) / PHASES pixels; left and top from the origin (top upwards); None when the font lacks it."""
-        key = (font.fname, size, dpi, char, qx, qy)
-        found = self.glyphs.get(key)
-        if found is None:
-            index = font.get_char_index(ord(char))
-            if index == 0:
-                return None
-            flags = get_hinting_flag()
-            advance = self.ink(font, size, dpi, char)[0]
-            font.set_size(size, dpi)
-            font._set_transform(_IDENTITY, [qx * 64 // PHASES, qy * 64 // PHASES])
-            bitmap = font._render_glyph(index, flags, ft2font.RenderMode.NORMAL)
-            font._set_transform(_IDENTITY, [0, 0])
-            found = self.glyphs[key] = (np.array(bitmap.buffer, dtype=np.uint8), bitmap.left, bitmap.top, advance)
-        return found
+            if _FAST:
+                font = get_font(fontManager._find_fonts_by_props(prop))
+                size = prop.get_size_in_points()
+                fixed = ft2font.FaceFlags.FIXED_WIDTH in font.face_flags
+                if fixed:
+                    font.set_size(size, dpi)
+                    theirs = [round(64 * item.x) for item in font._layout(_PROBE, flags=get_hinting_flag())]
+                    inks = [self.ink(font, size, dpi, c) for c in _PROBE]
+                    fixed = None not in inks and theirs == list(np.cumsum([0] + [i[1] for i in inks[:-1]]))
+                face = (font, size, fixed)
+            self.faces[key] = face
+        return self.faces[key]
 
     def ink(self, font, size: float, dpi: float, char: str):
-        """(advance, bottom, top) of `char` in 1/64 px: the step matplotlib's layout takes after it, and its
-        outline box up and down; None when the font lacks it."""
+        """(glyph index, advance, bottom, top) of `char` in a fixed-pitch font, in 1/64 px: the step
+        matplotlib's layout takes after it, and its outline box up and down; None when the font lacks it."""
         key = (font.fname, size, dpi, char)
         if key not in self.inks:
             index = font.get_char_index(ord(char))
@@ -76,16 +66,55 @@ class Glyphs:
                 font.set_size(size, dpi)
                 pair = font._layout(char * 2, flags=flags)
                 g = font.load_glyph(index, flags)
-                found = (round(64 * (pair[1].x - pair[0].x)), g.bbox[1], g.bbox[3])
+                found = (index, round(64 * (pair[1].x - pair[0].x)), g.bbox[1], g.bbox[3])
             self.inks[key] = found
         return self.inks[key]
 
+    def places(self, s: str, face, dpi: float):
+        """[(FT2Font, glyph index, x, y)] of each glyph of the line, from its origin in 1/64 px (y upwards),
+        as matplotlib lays it out; None when a glyph is missing."""
+        font, size, fixed = face
+        if fixed:
+            inks = [self.ink(font, size, dpi, c) for c in s]
+            if None in inks:
+                return None
+            xs = np.cumsum([0] + [i[1] for i in inks[:-1]])
+            return [(font, i[0], int(x), 0) for i, x in zip(inks, xs)]
+        key = (s, font.fname, size, dpi)
+        found = self.lines.get(key)
+        if found is None:
+            font.set_size(size, dpi)
+            items = font._layout(s, flags=get_hinting_flag())
+            found = [(it.ft_object, it.glyph_index, round(64 * it.x), round(64 * it.y)) for it in items]
+            if any(index == 0 for _, index, _, _ in found):
+                found = ()
+            self.lines[key] = found
+            if len(self.lines) > LINES:
+                self.lines.popitem(last=False)
+        else:
+            self.lines.move_to_end(key)
+        return found or None
+
+    def glyph(self, font, size: float, dpi: float, index: int, qx: int, qy: int):
+        """(mask (rows, cols) uint8, left, top) of a glyph with its origin at (qx, qy) / PHASES pixels;
+        left and top from the origin (top upwards)."""
+        key = (font.fname, size, dpi, index, qx, qy)
+        found = self.glyphs.get(key)
+        if found is None:
+            font.set_size(size, dpi)
+            font._set_transform(_IDENTITY, [qx * 64 // PHASES, qy * 64 // PHASES])
+            bitmap = font._render_glyph(index, get_hinting_flag(), ft2font.RenderMode.NORMAL)
+            font._set_transform(_IDENTITY, [0, 0])
+            found = self.glyphs[key] = (np.array(bitmap.buffer, dtype=np.uint8), bitmap.left, bitmap.top)
+        return found
+
     def metrics(self, s: str, prop: FontProperties, dpi: float, renderer):
-        """(width, height, descent) in pixels of a line of text, as Agg's get_text_width_height_descent
-        measures it (the advances across, the glyphs' outline boxes up and down), or None when it cannot
-        say. Checked against the renderer once a font: a matplotlib that measures otherwise is asked."""
-        face = self.font(prop, dpi)
-        if face is None or not s or not s.isprintable():
+        """(width, height, descent) in pixels of a line of fixed-pitch text, as Agg's
+        get_text_width_height_descent measures it (the advances across, the glyphs' outline boxes up and
+        down), or None when it cannot say. Checked against the renderer once a font: a matplotlib that
+        measures otherwise is asked."""
+        face = self.face(prop, dpi)
+        if face is None or not face[2] or not s or not s.isprintable():
             return None
         key = (prop, dpi)
         if key not in self.measures:
@@ -96,31 +125,27 @@ class Glyphs:
         return self._measure(s, face, dpi) if self.measures[key] else None
 
     def _measure(self, s: str, face, dpi: float):
-        inks = [self.ink(*face, dpi, c) for c in s]
+        inks = [self.ink(face[0], face[1], dpi, c) for c in s]
         if None in inks:
             return None
-        bottom, top = min(i[1] for i in inks), max(i[2] for i in inks)
-        return sum(i[0] for i in inks) / 64, (top - bottom) / 64, -bottom / 64
+        bottom, top = min(i[2] for i in inks), max(i[3] for i in inks)
+        return sum(i[1] for i in inks) / 64, (top - bottom) / 64, -bottom / 64
 
     def line(self, s: str, prop: FontProperties, dpi: float, x: float, y: float):
         """(coverage (rows, cols) uint8, left column, top row) of one line of text whose baseline starts at
         (x, y) (pixels, y upwards), or None when it cannot be drawn from the cache."""
-        face = self.font(prop, dpi)
-        if face is None or not s.isprintable():
+        face = self.face(prop, dpi)
+        places = None if face is None or not s.isprintable() else self.places(s, face, dpi)
+        if not places:
             return None
-        font, size = face
-        pen_x, pen_y = round(64 * x), round(64 * y)
-        iy, qy = divmod((pen_y * PHASES + 32) // 64, PHASES)  # to the nearest phase
+        size = face[1]
         parts = []
-        for char in s:
-            ix, qx = divmod((pen_x * PHASES + 32) // 64, PHASES)
-            g = self.glyph(font, size, dpi, char, qx, qy)
-            if g is None:
-                return None
-            mask, left, top, advance = g
+        for font, index, dx, dy in places:
+            ix, qx = divmod((round(64 * x + dx) * PHASES + 32) // 64, PHASES)  # to the nearest phase
+            iy, qy = divmod((round(64 * y + dy) * PHASES + 32) // 64, PHASES)
+            mask, left, top = self.glyph(font, size, dpi, index, qx, qy)
             if mask.size:
                 parts.append((mask, ix + left, iy + top))
-            pen_x += advance
         if not parts:
             return np.zeros((0, 0), np.uint8), 0, 0
         x0 = min(p[1] for p in parts)
@@ -163,8 +188,8 @@ def blend(buf: np.ndarray, coverage: np.ndarray, col: int, row: int, rgba, clip=
 
 
 class GlyphRenderer:
-    """An Agg renderer's stand-in for drawing animated artists: one-line, unrotated text in a fixed-pitch
-    font comes from `glyphs`; everything else goes to the renderer."""
+    """An Agg renderer's stand-in for drawing animated artists: one-line, unrotated text comes from
+    `glyphs`; everything else goes to the renderer."""
 
     def __init__(self, renderer, glyphs: Glyphs):
         self._renderer, self._glyphs = renderer, glyphs
@@ -180,7 +205,9 @@ class GlyphRenderer:
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         r = self._renderer
         path, _ = gc.get_clip_path()
-        plain = not (angle or ismath or path is not None or "\n" in s) and gc.get_antialiased()
+        shaped = mtext is not None and (getattr(mtext, "get_fontfeatures", lambda: None)() or
+                                        getattr(mtext, "get_language", lambda: None)())
+        plain = not (angle or ismath or shaped or path is not None or "\n" in s) and gc.get_antialiased()
         placed = None if not plain else \
             self._glyphs.line(s, prop, r.dpi, x, r.height - y)
         if placed is None:

@@ -10,18 +10,22 @@ from matplotlib.colors import Colormap
 
 class Pixels(Artist):
     """An opaque picture at a box of the canvas's pixels (x0, y0, x1, y1; the origin at the bottom left, as
-    matplotlib's display coordinates): `rgba` (y1 - y0, x1 - x0, 4) uint8, its first row the top, written
-    four bytes a pixel at once."""
+    matplotlib's display coordinates): `rgba` (rows, cols, 4) uint8, its first row the top, each of its
+    pixels a block of `step` x `step` canvas pixels from the box's top left, cut to the box (rows * step
+    >= y1 - y0, cols * step >= x1 - x0). Written four bytes a pixel at once, enlarged as it is written."""
 
-    def __init__(self, box: tuple[int, int, int, int]):
+    def __init__(self, box: tuple[int, int, int, int], step: int = 1):
         super().__init__()
-        self.box = box
+        self.box, self.step = box, step
         self.rgba: np.ndarray | None = None
 
     @property
     def rgb(self) -> np.ndarray | None:
-        """(rows, cols, 3) uint8: the picture's colours (a view)."""
-        return None if self.rgba is None else self.rgba[..., :3]
+        """(y1 - y0, x1 - x0, 3) uint8: the colours the picture paints in its box."""
+        if self.rgba is None:
+            return None
+        x0, y0, x1, y1 = self.box
+        return enlarge(self.rgba, self.step, (y1 - y0, x1 - x0))[..., :3]
 
     def draw(self, renderer) -> None:
         if not self.get_visible() or self.rgba is None:
@@ -29,8 +33,27 @@ class Pixels(Artist):
         canvas = packed(np.asarray(renderer.buffer_rgba()))
         x0, y0, x1, y1 = self.box
         top = canvas.shape[0]
-        canvas[top - y1 : top - y0, x0:x1] = packed(self.rgba)
+        paint(canvas[top - y1 : top - y0, x0:x1], packed(self.rgba), self.step)
         self.stale = False
+
+
+def paint(dst: np.ndarray, src: np.ndarray, step: int) -> None:
+    """Write each value of src (rows, cols) as a step x step block of dst (H, W) from its top left, cut to
+    dst (rows * step >= H, cols * step >= W): one pass over dst, no enlarged copy."""
+    h, w = dst.shape
+    if step == 1:
+        dst[...] = src[:h, :w]
+        return
+    hf, wf = h // step, w // step  # whole blocks each way
+    if hf and wf:
+        whole = dst[: hf * step, : wf * step]
+        r, c = whole.strides
+        blocks = np.lib.stride_tricks.as_strided(whole, (hf, step, wf, step), (r * step, r, c * step, c))
+        blocks[...] = src[:hf, None, :wf, None]
+    if wf * step < w:  # the last column of blocks, cut
+        dst[:, wf * step :] = np.repeat(src[: -(-h // step), wf], step)[:h, None]
+    if hf * step < h:  # the last row of blocks, cut
+        dst[hf * step :, : wf * step] = np.repeat(src[hf, :wf], step)[None, :]
 
 
 def packed(rgba: np.ndarray) -> np.ndarray:
@@ -62,12 +85,11 @@ def pixel_mesh(ax, box, step: int) -> tuple[np.ndarray, tuple[int, int]]:
 
 
 def enlarge(rgba: np.ndarray, step: int, shape: tuple[int, int]) -> np.ndarray:
-    """(rows, cols, 4) uint8 -> each pixel repeated `step` times each way, cut to `shape` (height, width)."""
-    rows, cols = rgba.shape[:2]
+    """(rows, cols, 4) uint8 -> each pixel repeated `step` times each way, cut to `shape` (height, width):
+    what `paint` writes, as an array."""
     if step > 1:
-        rgba = np.broadcast_to(packed(np.ascontiguousarray(rgba))[:, None, :, None], (rows, step, cols, step))
-        rgba = rgba.reshape(rows * step, cols * step).view(np.uint8).reshape(rows * step, cols * step, 4)
-    return np.ascontiguousarray(rgba[: shape[0], : shape[1]])
+        rgba = np.repeat(np.repeat(rgba, step, axis=0), step, axis=1)
+    return rgba[: shape[0], : shape[1]]
 
 
 def lut(cmap: Colormap, n: int = 1024) -> np.ndarray:

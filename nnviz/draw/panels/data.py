@@ -6,8 +6,8 @@ import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.transforms import blended_transform_factory
 
-from ...model import layer_views, predict
-from ..pixels import Pixels, enlarge, inner_box, lut, opaque, pixel_mesh
+from ...model import layer_views, predict_columns
+from ..pixels import Pixels, inner_box, lut, opaque, packed, pixel_mesh
 from ..theme import REGION_FADE
 from .base import PANELS, Panel, finite_range, font, value
 
@@ -166,7 +166,7 @@ class BoundaryPanel(Panel):
             lo, hi = finite_range(h.y, pad=0.05)
             self.norm = (lo, hi)
         self.cmap = t.output_map()
-        self.table = lut(self.cmap)
+        self.table = packed(lut(self.cmap))  # (1024,) opaque colours, four bytes each
         self.colors = np.array([to_rgb(c) for c in t.classes])
         self.paper = np.array(to_rgb(t.background))
         self.g = int(round(np.sqrt(len(h.grid_x))))
@@ -214,20 +214,29 @@ class BoundaryPanel(Panel):
             return
         if self.points is None:  # (the layout is final by the first frame)
             box = inner_box(self.ax, self.ax.figure.canvas.get_renderer())
-            self.step = max(1, round((box[3] - box[1]) / PIXELS_A_SIDE))
+            self.image.step = max(1, round((box[3] - box[1]) / PIXELS_A_SIDE))
             self.image.box = box
-            points, self.rows_cols = pixel_mesh(self.ax, box, self.step)
-            self.points = points.astype(np.float32)
+            points, rows_cols = pixel_mesh(self.ax, box, self.image.step)
+            self.points = np.ascontiguousarray(points.T, dtype=np.float32)  # (2, pixels)
+            self.buffers = []  # each layer's output, written again each frame
+            self.image.rgba = np.empty((*rows_cols, 4), np.uint8)
+            self.at = np.empty(len(points), np.float32)  # where in the colour table each pixel is
         net = self.h.net  # (in float32: colours need no more, and it is twice as fast)
-        pred = predict(net, layer_views(net, self.h.theta[i].astype(np.float32)), self.points)
+        pred = predict_columns(net, layer_views(net, self.h.theta[i].astype(np.float32)), self.points, self.buffers)
+        out = packed(self.image.rgba).reshape(-1)
         if self.kind == "classes":
-            rgb = opaque((self.colour(pred) * 255 + 0.5).astype(np.uint8))
-        else:  # one output: its colour looked up in the colour map's table
-            with np.errstate(invalid="ignore"):
-                at = pred[:, 0] if self.kind == "binary" else (pred[:, 0] - self.norm[0]) / (self.norm[1] - self.norm[0])
-                rgb = self.table[(np.clip(np.nan_to_num(at, nan=0.5), 0, 1) * (len(self.table) - 1) + 0.5).astype(np.intp)]
-        x0, y0, x1, y1 = self.image.box
-        self.image.rgba = enlarge(rgb.reshape(*self.rows_cols, 4), self.step, (y1 - y0, x1 - x0))
+            out[:] = packed(opaque((self.colour(pred) * 255 + 0.5).astype(np.uint8)))
+            return
+        n = len(self.table) - 1  # one output: its colour looked up in the colour map's table
+        at = self.at
+        if self.kind == "binary":
+            np.multiply(pred[:, 0], n, out=at)
+        else:
+            np.multiply(pred[:, 0] - self.norm[0], n / (self.norm[1] - self.norm[0]), out=at)
+        np.nan_to_num(at, copy=False, nan=n / 2)
+        np.clip(at, 0, n, out=at)
+        at += 0.5
+        np.take(self.table, at.astype(np.intp), out=out)
 
     def colour(self, pred: np.ndarray) -> np.ndarray:
         """(G, 3) the colour of each prediction (G, k)."""

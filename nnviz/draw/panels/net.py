@@ -3,13 +3,13 @@ and `weights` (image data: what each hidden unit looks for)."""
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.colors import to_rgb
+from matplotlib.colors import to_rgb, to_rgba
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Ellipse
 
-from ...model import unflatten
+from ...model import parameter_index, unflatten
 from ..compute import act_range, mesh, unit_outputs
-from ..pixels import Pixels, opaque
+from ..pixels import Pixels, lut, opaque, packed
 from .base import PANELS, Panel, font, legend_line, mosaic, no_frame
 
 MAX_UNITS = 8  # a layer with more units shows this many, and says how many more there are
@@ -61,7 +61,10 @@ class NetworkPanel(Panel):
         ax.add_collection(self.edges)
         # edge widths: |w| relative to the largest weight of its layer over the whole run
         views = [unflatten(self.net, th) for th in h.theta]
-        self.wmax = [max(float(np.abs(v[f"w{k}"]).max()) for v in views) or 1.0 for k in range(cols - 1)]
+        wmax = [max(float(np.abs(v[f"w{k}"]).max()) for v in views) or 1.0 for k in range(cols - 1)]
+        self.edge_at = np.array([parameter_index(self.net, f"w{k}[{a},{b}]") for k, a, b in self.edge_index], np.intp)
+        self.edge_scale = np.array([wmax[k] for k, _, _ in self.edge_index])
+        self.signs = np.array([to_rgba(t.positive), to_rgba(t.negative)])
         self.radius = min(0.07, 0.3 / max(shown))
         r = self.radius
         self.heat = h.inputs == 2
@@ -71,6 +74,7 @@ class NetworkPanel(Panel):
             lo, hi = h.grid_x.min(axis=0), h.grid_x.max(axis=0)
             self.cell_x = mesh((lo[0], hi[0], lo[1], hi[1]), CELL)
         self.cmap = t.output_map()
+        self.table = packed(lut(self.cmap))  # (1024,) its opaque colours, four bytes each
         self.shapes = []  # (ring, centre) to make round once the axes' aspect is known (fit)
         self.squares = []  # (layer, unit, centre, Pixels): the units drawn as their own pictures (2-D input)
         for layer, pts in enumerate(self.pos):
@@ -96,15 +100,12 @@ class NetworkPanel(Panel):
         return artists
 
     def update(self, i: int) -> None:
-        v = unflatten(self.net, self.h.theta[i])
-        w = np.array([v[f"w{layer}"][a, b] for layer, a, b in self.edge_index])
-        scale = np.array([self.wmax[layer] for layer, _, _ in self.edge_index])
+        theta = self.h.theta[i]
         with np.errstate(invalid="ignore"):
-            mag = np.nan_to_num(np.abs(w) / scale)
+            mag = np.nan_to_num(np.abs(theta[self.edge_at]) / self.edge_scale)
         self.edges.set_linewidths(0.3 * self.scale + 4.5 * self.scale * mag)
-        self.edges.set_colors([self.theme.positive if x >= 0 else self.theme.negative for x in w])
-        x = self.cell_x if self.heat else self.h.x
-        acts = unit_outputs(self.net, self.h.theta[i], x)
+        self.edges.set_colors(np.where((theta[self.edge_at] >= 0)[:, None], self.signs[0], self.signs[1]))
+        acts = unit_outputs(self.net, theta, self.cell_x if self.heat else self.h.x)
 
         def frac(layer: int, unit: int) -> np.ndarray:
             lo, hi = act_range(self.net.activations[layer - 1])
@@ -112,10 +113,11 @@ class NetworkPanel(Panel):
 
         for layer, unit, ring in self.units:
             ring.set_facecolor(self.cmap(float(frac(layer, unit).mean())))
+        n = len(self.table) - 1
         for layer, unit, _, square in self.squares:
             if square.rgba is not None:  # laid out: the picture inside the square's one-pixel frame
-                picture = self.cmap(frac(layer, unit).reshape(CELL, CELL), bytes=True)
-                square.rgba[-2:0:-1, 1:-1] = picture[self.pick][:, self.pick]  # (first row the top)
+                picture = self.table[(frac(layer, unit) * n + 0.5).astype(np.intp)].reshape(CELL, CELL)
+                packed(square.rgba)[-2:0:-1, 1:-1] = picture[self.pick][:, self.pick]  # (first row the top)
 
     def fit(self, renderer) -> bool:
         """Round nodes (widths in axes units scaled by the axes' height / width), and each unit's square of
