@@ -192,14 +192,17 @@ class GlyphRenderer:
     `glyphs`; everything else goes to the renderer."""
 
     def __init__(self, renderer, glyphs: Glyphs):
-        self._renderer, self._glyphs = renderer, glyphs
+        self._renderer, self.glyphs = renderer, glyphs
 
     def __getattr__(self, name):
         return getattr(self._renderer, name)
 
+    def wraps(self, renderer) -> bool:
+        return renderer is self._renderer
+
     def get_text_width_height_descent(self, s, prop, ismath):
         r = self._renderer
-        found = None if ismath else self._glyphs.metrics(s, prop, r.dpi, r)
+        found = None if ismath else self.glyphs.metrics(s, prop, r.dpi, r)
         return found if found is not None else r.get_text_width_height_descent(s, prop, ismath)
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
@@ -209,7 +212,7 @@ class GlyphRenderer:
                                         getattr(mtext, "get_language", lambda: None)())
         plain = not (angle or ismath or shaped or path is not None or "\n" in s) and gc.get_antialiased()
         placed = None if not plain else \
-            self._glyphs.line(s, prop, r.dpi, x, r.height - y)
+            self.glyphs.line(s, prop, r.dpi, x, r.height - y)
         if placed is None:
             return r.draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         coverage, left, top = placed

@@ -294,8 +294,8 @@ class Scene:
         if self.caption is not None:
             self.caption.set_text(self.caption_of[i])
             self.caption.set_visible(bool(self.caption_of[i]))
-        if self.glyphs._renderer is not self.canvas.get_renderer():
-            self.glyphs = GlyphRenderer(self.canvas.get_renderer(), Glyphs())
+        if not self.glyphs.wraps(self.canvas.get_renderer()):  # (a canvas resized makes a new renderer)
+            self.glyphs = GlyphRenderer(self.canvas.get_renderer(), self.glyphs.glyphs)
         for a in self.artists:  # the readouts' text from cached glyphs
             a.draw(self.glyphs)
         return np.asarray(self.canvas.buffer_rgba())

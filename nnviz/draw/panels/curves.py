@@ -126,11 +126,12 @@ class RunsLossPanel:
         ax.set_title("training loss", loc="left")
         # all runs' curves one collection and their end points another: two artists a frame, not 2 a run
         self.xy = [np.column_stack([h.iteration, l]) for h, l in zip(self.hs, self.losses)]
-        self.curves = LineCollection([], linewidths=2 * s, colors=self.colors, linestyles=[LINESTYLES[st] for st in self.styles],
-                                     capstyle="projecting", joinstyle="round", zorder=2)
+        self.curves = LineCollection([], linewidths=2 * s, colors=self.colors, capstyle="projecting",
+                                     linestyles=[LINESTYLES[st] for st in self.styles], joinstyle="round", zorder=2)
         ax.add_collection(self.curves, autolim=False)
-        self.dots = ax.scatter(np.full(len(self.hs), np.nan), np.full(len(self.hs), np.nan), s=(7 * s) ** 2, c=self.colors,
-                               linewidths=1.0, edgecolors=self.colors, zorder=3)
+        nowhere = np.full(len(self.hs), np.nan)
+        self.dots = ax.scatter(nowhere, nowhere, s=(7 * s) ** 2, c=self.colors, linewidths=1.0,
+                               edgecolors=self.colors, zorder=3)
         names = []
         for h, label, color in zip(self.hs, self.labels, self.colors):
             names.append(label)
