@@ -152,6 +152,7 @@ class Scene:
             with warnings.catch_warnings():  # long labels can squeeze the first layout; _fit shortens them
                 warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
                 # laid out without drawing until everything fits, then drawn once as laid out
+                self._fit_header()  # (before any layout: it moves the panels' top)
                 self.fig.draw_without_rendering()
                 for _ in range(3):  # something did not fit at this size: lay out again
                     if not self._fit():
@@ -235,45 +236,48 @@ class Scene:
                                                                   edgecolor="none", alpha=0.92))
             self.artists.append(self.caption)
 
-    def _fit(self) -> bool:
+    def _fit_header(self) -> bool:
         """Place the timeline under the counter; shrink header text that runs into the text on its right;
-        let panels fix their overlaps. Returns whether anything changed (the figure must be drawn again)."""
+        fit the longest caption to the width; start the panels just under the header. The header and the
+        caption are the figure's own text, outside the layout: this needs no layout, only a renderer.
+        Returns whether the panels' top moved (they must be laid out again)."""
         renderer = self.canvas.get_renderer()
         s = self.scale
         box = self.counter.get_window_extent(renderer)
         bar = (box.x0, box.y0 - 9 * s, box.width, max(3.0, 4 * s))
-        changed = (self.track.get_x(), self.track.get_y(), self.track.get_width()) != bar[:3]
         self.track.set_bounds(*bar)
         self.done.set_bounds(*bar)
         if self.diverged is not None:
-            top = (bar[1] - 8 * s) / self.size[1]
-            changed |= abs(self.diverged.get_position()[1] - top) > 1e-9
-            self.diverged.set_y(top)
+            self.diverged.set_y((bar[1] - 8 * s) / self.size[1])
         for left, right in ((self.title, self.counter), (self.subtitle, self.diverged)):
             limit = right.get_window_extent(renderer).x0 if right is not None else self.size[0]
-            changed |= shrink_to(left, limit - 12 * s, renderer, smallest=0.6, least=0)
+            shrink_to(left, limit - 12 * s, renderer, smallest=0.6, least=0)
         if self.diverged is None:  # the subtitle clear of the timeline's bar
             sub = self.subtitle.get_window_extent(renderer)
             if sub.y1 > bar[1] and sub.x1 > bar[0] - 12 * s:
-                changed |= shrink_to(self.subtitle, bar[0] - 12 * s, renderer, smallest=0.6, least=0)
+                shrink_to(self.subtitle, bar[0] - 12 * s, renderer, smallest=0.6, least=0)
         if self.caption is not None:  # the longest caption fits the frame's width
             widest = max((c.text for c in self.cues), key=len)
             self.caption.set_text(widest)
             while self.caption.get_window_extent(renderer).width > self.size[0] * 0.96 and \
                     self.caption.get_fontsize() > font(0, 0) + 0.01:
                 self.caption.set_fontsize(max(font(0, 0), self.caption.get_fontsize() * 0.92))
-                changed = True
             self.caption.set_text("")
-        for panel in self.panels:
-            changed |= panel.fit(renderer)
-        # the panels start just under the header's lowest text
         lowest = min(t.get_window_extent(renderer).y0 for t in (self.subtitle, self.diverged, self.title)
                      if t is not None and t.get_text())
         top = min(bar[1], lowest) / self.size[1] - 0.012
-        if abs(top - self.top) * self.size[1] > 1:
-            self.top = top
-            self.fig.get_layout_engine().set(rect=(0.0, self.bottom, 1.0, top - self.bottom))
-            changed = True
+        if abs(top - self.top) * self.size[1] <= 1:
+            return False
+        self.top = top
+        self.fig.get_layout_engine().set(rect=(0.0, self.bottom, 1.0, top - self.bottom))
+        return True
+
+    def _fit(self) -> bool:
+        """After a layout: let the panels fix their overlaps, and the header its own. Returns whether the
+        panels must be laid out again."""
+        changed = self._fit_header()
+        for panel in self.panels:
+            changed |= panel.fit(self.canvas.get_renderer())
         return changed
 
     def frame(self, i: int) -> np.ndarray:

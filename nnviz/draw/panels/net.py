@@ -138,13 +138,9 @@ class NetworkPanel(Panel):
             square.box = (x0, y0, x0 + side, y0 + side)
             if square.rgba is None or square.rgba.shape[0] != side:
                 square.rgba = np.broadcast_to(frame, (side, side, 4)).copy()
-        if size == getattr(self, "pixel_size", None):
-            return super().fit(renderer)
-        self.pixel_size = size
-        for ring, _ in self.shapes:
+        for ring, _ in self.shapes:  # (drawn where the layout put them: no new layout for this)
             ring.set_width(2 * self.radius * h / w)
-        super().fit(renderer)
-        return True
+        return super().fit(renderer)
 
 
 @PANELS.register("weights")
