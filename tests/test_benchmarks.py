@@ -59,3 +59,12 @@ def test_sweep_benchmark_pieces(tmp_path):
     alone, together = b.run(config, tmp_path / "out", "alone"), b.run(config, tmp_path / "out", "together")
     assert alone["train"] > 0 and together["render"] > 0 and together["rss_mb"] > 0
     assert b.per_update(2, 20) > 0
+
+
+def test_snapshots_benchmark_pieces():
+    import bench_snapshots as b
+
+    config = b.ROOT / "configs" / "sine-2x10-sgd.yaml"
+    seconds, snapshots = b.train_seconds(config, ["train.snapshot_every=auto", "train.iterations=300"])
+    every, few = b.train_seconds(config, ["train.snapshot_every=100", "train.iterations=300"])
+    assert seconds > 0 and every > 0 and snapshots > few == 4  # updates 0, 100, 200 and the end
