@@ -9,6 +9,7 @@ the layout of each line, asked once and kept (labels redrawn every frame over mo
 text, math, text clipped to a path, and a matplotlib without the glyph API are drawn by matplotlib."""
 from __future__ import annotations
 
+import unicodedata
 from collections import OrderedDict
 
 import numpy as np
@@ -21,7 +22,9 @@ LINES = 4096  # laid-out lines of proportional text kept
 _IDENTITY = [[0x10000, 0], [0, 0x10000]]  # FreeType's 16.16 unit matrix
 _FAST = all(hasattr(ft2font.FT2Font, m) for m in ("_layout", "_render_glyph", "_set_transform")) and \
     hasattr(ft2font, "FaceFlags") and hasattr(ft2font, "RenderMode") and hasattr(fontManager, "_find_fonts_by_props")
-_PROBE = "l -_.0|%Wg"  # a line laid out by matplotlib and by us once a font: the same places, or no shortcut
+# a line laid out by matplotlib and by us once a font: the same glyphs at the same places, or no shortcut
+# (the pairs a programming font turns into ligatures among them)
+_PROBE = "l -_.0|%Wg->!=<=>===fi ff www::..."
 
 
 class Glyphs:
@@ -47,9 +50,10 @@ class Glyphs:
                 fixed = ft2font.FaceFlags.FIXED_WIDTH in font.face_flags
                 if fixed:
                     font.set_size(size, dpi)
-                    theirs = [round(64 * item.x) for item in font._layout(_PROBE, flags=get_hinting_flag())]
+                    theirs = [(it.glyph_index, round(64 * it.x)) for it in font._layout(_PROBE, flags=get_hinting_flag())]
                     inks = [self.ink(font, size, dpi, c) for c in _PROBE]
-                    fixed = None not in inks and theirs == list(np.cumsum([0] + [i[1] for i in inks[:-1]]))
+                    fixed = None not in inks and theirs == list(zip(
+                        [i[0] for i in inks], np.cumsum([0] + [i[1] for i in inks[:-1]]).tolist()))
                 face = (font, size, fixed)
             self.faces[key] = face
         return self.faces[key]
@@ -74,7 +78,7 @@ class Glyphs:
         """[(FT2Font, glyph index, x, y)] of each glyph of the line, from its origin in 1/64 px (y upwards),
         as matplotlib lays it out; None when a glyph is missing."""
         font, size, fixed = face
-        if fixed:
+        if fixed and all(unicodedata.category(c)[0] != "M" for c in s):  # no combining marks to place
             inks = [self.ink(font, size, dpi, c) for c in s]
             if None in inks:
                 return None
