@@ -1,5 +1,7 @@
 """Cached glyphs against matplotlib's own text: the same pixels, the same measures, and everything they
 cannot draw left to matplotlib."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -75,3 +77,17 @@ def test_measures_are_the_renderers():
         for s in TEXTS + ["".join(rng.choice(list("gjpqy()[]{}_^~'\"ÄÉ.,;: "), 15)) for _ in range(5)] + [" "]:
             assert ours.get_text_width_height_descent(s, prop, False) == \
                 pytest.approx(renderer.get_text_width_height_descent(s, prop, False), abs=1e-9), s
+
+
+FIRA = Path("/usr/share/fonts/truetype/firacode/FiraCode-Regular.ttf")  # Debian's fonts-firacode
+
+
+@pytest.mark.skipif(not FIRA.is_file(), reason="Fira Code is not installed (apt-get install fonts-firacode)")
+def test_a_fixed_pitch_font_with_ligatures_is_laid_out_by_matplotlib(monkeypatch):
+    """`->` and `!=` are one glyph in Fira Code: no shortcut of advances, matplotlib's layout of each line."""
+    monkeypatch.setattr(glyphs, "PHASES", 64)
+    prop = FontProperties(fname=FIRA, size=12)
+    assert Glyphs().face(prop, 100)[2] is False  # the probe found the ligatures
+    theirs, ours = pictures(["a -> b != c == d", "0.125 loss", "www ::: fi"], fontproperties=prop)
+    diff = np.abs(theirs - ours).max(axis=-1)
+    assert (theirs != 255).any(axis=-1).sum() > 300 and (diff > 2).sum() <= 6 and diff.max() <= 24

@@ -60,7 +60,8 @@ class Glyphs:
 
     def ink(self, font, size: float, dpi: float, char: str):
         """(glyph index, advance, bottom, top) of `char` in a fixed-pitch font, in 1/64 px: the step
-        matplotlib's layout takes after it, and its outline box up and down; None when the font lacks it."""
+        matplotlib's layout takes after it, and its outline box up and down; None when the font lacks it
+        (or joins two of it into one glyph)."""
         key = (font.fname, size, dpi, char)
         if key not in self.inks:
             index = font.get_char_index(ord(char))
@@ -70,7 +71,8 @@ class Glyphs:
                 font.set_size(size, dpi)
                 pair = font._layout(char * 2, flags=flags)
                 g = font.load_glyph(index, flags)
-                found = (index, round(64 * (pair[1].x - pair[0].x)), g.bbox[1], g.bbox[3])
+                if len(pair) == 2:  # (one glyph: a ligature of the two, which the shortcut cannot place)
+                    found = (index, round(64 * (pair[1].x - pair[0].x)), g.bbox[1], g.bbox[3])
             self.inks[key] = found
         return self.inks[key]
 
