@@ -190,7 +190,7 @@ class BoundaryPanel(Panel):
 
     def _points(self, x, y, filled: bool) -> list:
         """The samples over the regions, redrawn each frame: one marker line a class (Agg draws a marker
-        once and stamps it, ten times faster than a scatter of per-point colours), a scatter for values."""
+        once and stamps it, five times faster than a scatter of per-point colours), a scatter for values."""
         s, t = self.scale, self.theme
         if filled:  # the class's full colour on its faded region, with a rim in the background's colour
             look = dict(size=46 * s, edge=t.background, width=0.7 * s)
